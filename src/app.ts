@@ -1,0 +1,44 @@
+// buildApp(deps): the Fastify instance with every option, plugin and route the
+// service runs with. It never listens, so tests inject into the same app that
+// production serves.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import ajvErrors from 'ajv-errors';
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { handleError, handleNotFound } from './errors.js';
+import { healthRoutes, type Readiness } from './health/routes.js';
+import { createLogger } from './logger.js';
+import type { NotesRepository } from './notes/repository.js';
+import { notesRoutes } from './notes/routes.js';
+
+export interface AppDeps {
+  config: Pick<Config, 'logLevel' | 'noteMaxLength' | 'bodyLimitBytes' | 'requestTimeoutMs'>;
+  notes: NotesRepository;
+  readiness: Readiness;
+  /** The process's logger; without one the app logs at config.logLevel to stdout. */
+  logger?: Logger;
+}
+
+export function buildApp({ config, notes, readiness, logger }: AppDeps) {
+  const app = Fastify({
+    loggerInstance: logger ?? createLogger(config.logLevel),
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: {
+      // No coercion: {"contents": 42} is a client error, not the note "42".
+      // allErrors is what ajv-errors needs to attach our messages.
+      customOptions: { coerceTypes: false, allErrors: true },
+      plugins: [(ajv) => ajvErrors.default(ajv)], // CommonJS module: .default is the plugin at run time too
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON is the only body we accept: anything else is a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  app.register(healthRoutes, { readiness });
+  app.register(notesRoutes, { notes, noteMaxLength: config.noteMaxLength });
+  return app;
+}

@@ -1,0 +1,119 @@
+// Environment → one typed, validated, frozen Config. Read once at start; every
+// port, credential, wait and timeout lives here with its default beside it.
+// A bad value throws ConfigError naming the variable and the accepted form.
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface PostgresConfig {
+  /** Unset means "use the embedded PostgreSQL" (development entry only). */
+  readonly host: string | undefined;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  readonly waitTimeoutMs: number;
+  readonly waitIntervalMs: number;
+}
+
+export interface EmbeddedPostgresConfig {
+  readonly dataDir: string;
+  readonly startTimeoutMs: number;
+}
+
+export interface Config {
+  readonly host: string;
+  readonly apiPort: number;
+  readonly logLevel: LogLevel;
+  readonly noteMaxLength: number;
+  readonly bodyLimitBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly shutdownGraceMs: number;
+  readonly postgres: PostgresConfig;
+  readonly embeddedPostgres: EmbeddedPostgresConfig;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const read = reader(env);
+  const noteMaxLength = read.integer('NOTE_MAX_LENGTH', 100_000, 1, 10_000_000);
+  const bodyLimitBytes = read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 1_073_741_824);
+  // A JSON string can need up to 6 bytes per character ("\u0000"); a limit below
+  // that would turn a note of allowed length into a 413.
+  if (bodyLimitBytes < noteMaxLength * 6 + 64) {
+    throw new ConfigError(
+      `BODY_LIMIT_BYTES must be at least 6 × NOTE_MAX_LENGTH + 64 (= ${noteMaxLength * 6 + 64}), got ${bodyLimitBytes}`,
+    );
+  }
+  return deepFreeze({
+    host: read.string('HOST', '127.0.0.1'),
+    apiPort: read.port('API_PORT', 8080, 0), // 0: any free port, printed at start
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    noteMaxLength,
+    bodyLimitBytes,
+    requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 30_000, 1, 3_600_000),
+    shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    postgres: {
+      host: read.optionalString('POSTGRES_HOST'),
+      port: read.port('POSTGRES_PORT', 5432),
+      user: read.string('POSTGRES_USER', 'postgres'),
+      password: read.string('POSTGRES_PASSWORD', 'postgres'),
+      database: read.string('POSTGRES_DB', 'postgres'),
+      poolSize: read.integer('POSTGRES_POOL_SIZE', 10, 1, 1000),
+      connectTimeoutMs: read.integer('POSTGRES_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
+      statementTimeoutMs: read.integer('POSTGRES_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
+      waitTimeoutMs: read.integer('POSTGRES_WAIT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+      waitIntervalMs: read.integer('POSTGRES_WAIT_INTERVAL_MS', 200, 1, 60_000),
+    },
+    embeddedPostgres: {
+      dataDir: read.string('EMBEDDED_POSTGRES_DATA_DIR', '.data/postgres'),
+      startTimeoutMs: read.integer('EMBEDDED_POSTGRES_START_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
+    },
+  });
+}
+
+/** Typed accessors over one environment; each names the variable when it rejects a value. */
+function reader(env: NodeJS.ProcessEnv) {
+  const raw = (name: string): string | undefined => {
+    // An empty variable counts as unset, as in docker-compose's `VAR=`.
+    const value = env[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+    }
+    return parsed;
+  };
+  return {
+    integer,
+    port: (name: string, fallback: number, min = 1) => integer(name, fallback, min, 65_535),
+    optionalString: raw,
+    string: (name: string, fallback: string) => raw(name) ?? fallback,
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      if (!(allowed as readonly string[]).includes(value)) {
+        throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+      }
+      return value as T;
+    },
+  };
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object') deepFreeze(child);
+  }
+  return Object.freeze(value);
+}

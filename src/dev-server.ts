@@ -1,0 +1,41 @@
+// npm start: the development entry. With POSTGRES_HOST unset it first starts the
+// embedded PostgreSQL (data in .data/postgres, kept across restarts like the
+// talk's compose volume), then runs the same service as production. Shutdown goes
+// HTTP server → pool → PostgreSQL.
+import pretty from 'pino-pretty';
+import { loadConfig } from './config.js';
+import { startEmbeddedPostgres } from './db/embedded.js';
+import { createLogger } from './logger.js';
+import { startService } from './service.js';
+import { reportFailure, Shutdown } from './shutdown.js';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, process.stdout.isTTY ? pretty({ colorize: true }) : undefined);
+  const shutdown = new Shutdown((line) => logger.info(line));
+  try {
+    let database = { host: config.postgres.host ?? '127.0.0.1', port: config.postgres.port };
+    if (config.postgres.host) {
+      logger.info(`PostgreSQL: POSTGRES_HOST ${database.host}:${database.port}, database ${config.postgres.database}`);
+    } else {
+      const embedded = await startEmbeddedPostgres({
+        ...config.postgres,
+        ...config.embeddedPostgres,
+        log: (line) => logger.info(line),
+      });
+      shutdown.add(() => embedded.stop());
+      database = { host: '127.0.0.1', port: embedded.port };
+      logger.info(`PostgreSQL: embedded, on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
+    }
+    const service = await startService(config, database, logger);
+    shutdown.add(() => service.close());
+    logger.info(`notes-service listening on ${service.url}`);
+  } catch (error) {
+    await shutdown.fail(error);
+  }
+}
+
+main().catch((error) => {
+  reportFailure('failed to start', error);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+// SQL only: the one module that knows the notes table. Built over an executor
+// (the pool or a transaction), so the caller decides what is one transaction.
+import type { Sql } from 'postgres';
+import type { Note } from './schemas.js';
+
+export interface NotesRepository {
+  create(contents: string): Promise<Note>;
+  /** undefined when no note has that id (including ids beyond the column's range). */
+  get(id: bigint): Promise<Note | undefined>;
+  list(): Promise<Note[]>;
+}
+
+interface NoteRow {
+  id: string; // int8 arrives as a string: JavaScript numbers can't hold every bigint
+  contents: string;
+  creation_date: Date;
+}
+
+const MAX_ID = 9_223_372_036_854_775_807n; // PostgreSQL bigint
+
+export function notesRepository(sql: Sql): NotesRepository {
+  return {
+    async create(contents) {
+      const [row] = await sql<NoteRow[]>`
+        insert into notes (contents) values (${contents})
+        returning id, contents, creation_date`;
+      return toNote(row as NoteRow);
+    },
+
+    async get(id) {
+      if (id < 1n || id > MAX_ID) return undefined;
+      const [row] = await sql<NoteRow[]>`
+        select id, contents, creation_date from notes where id = ${id.toString()}`;
+      return row && toNote(row);
+    },
+
+    async list() {
+      const rows = await sql<NoteRow[]>`
+        select id, contents, creation_date from notes order by id`;
+      return rows.map(toNote);
+    },
+  };
+}
+
+function toNote(row: NoteRow): Note {
+  return { id: Number(row.id), contents: row.contents, creation_date: row.creation_date.toISOString() };
+}

@@ -1,0 +1,49 @@
+// TypeBox schemas of the notes API: they validate requests, serialize responses
+// and (later) feed the OpenAPI document, so the three can't disagree.
+import Type, { type Static } from 'typebox';
+
+/** The one error shape every 4xx and 5xx answer uses. */
+export const ApiError = Type.Object({
+  error: Type.String({ description: 'Stable machine-readable code, e.g. not_found' }),
+  message: Type.String({ description: 'Human-readable explanation' }),
+});
+export type ApiError = Static<typeof ApiError>;
+
+export const Note = Type.Object({
+  id: Type.Integer({ minimum: 1 }),
+  contents: Type.String(),
+  creation_date: Type.String({ format: 'date-time', description: 'ISO 8601, UTC' }),
+});
+export type Note = Static<typeof Note>;
+
+export const NoteList = Type.Array(Note);
+
+// PostgreSQL text can't hold NUL, and a lone UTF-16 surrogate would be stored as
+// U+FFFD: reject both instead of failing or silently changing the note. Ajv
+// compiles patterns with the `u` flag, so a valid surrogate pair is one code point
+// and only unpaired halves fall in the range.
+const STORABLE_TEXT = '^[^\\u0000\\uD800-\\uDFFF]*$';
+
+export function noteInputSchema(maxLength: number) {
+  return Type.Object({
+    contents: Type.String({
+      minLength: 1,
+      maxLength,
+      pattern: STORABLE_TEXT,
+      errorMessage: {
+        type: 'must be a string',
+        minLength: 'must not be empty',
+        maxLength: `must be at most ${maxLength} characters long`,
+        pattern: 'must not contain NUL characters or unpaired surrogates',
+      },
+    }),
+  });
+}
+export type NoteInput = Static<ReturnType<typeof noteInputSchema>>;
+
+export const NoteParams = Type.Object({
+  id: Type.String({
+    pattern: '^[1-9][0-9]*$',
+    errorMessage: { pattern: 'must be a positive integer' },
+  }),
+});

@@ -1,0 +1,52 @@
+// Process lifecycle shared by the entries: closers run newest-first on SIGINT or
+// SIGTERM (so the HTTP server stops before the database it uses), a second signal
+// exits at once, and a start-up failure is one line on stderr and exit code 1.
+type Closer = () => Promise<void>;
+
+export class Shutdown {
+  private readonly closers: Closer[] = [];
+  private closing = false;
+
+  constructor(private readonly log: (line: string) => void) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(signal, () => {
+        if (this.closing) {
+          this.log(`${signal} again: exiting without waiting`);
+          process.exit(1);
+        }
+        this.log(`${signal}: shutting down`);
+        void this.run(0);
+      });
+    }
+  }
+
+  add(closer: Closer): void {
+    this.closers.push(closer);
+  }
+
+  /** Runs every closer newest-first, then exits with `code` (1 if a closer failed). */
+  async run(code: number): Promise<never> {
+    this.closing = true;
+    let exitCode = code;
+    for (const closer of this.closers.reverse()) {
+      try {
+        await closer();
+      } catch (error) {
+        this.log(`shutdown step failed: ${(error as Error).message}`);
+        exitCode = 1;
+      }
+    }
+    process.exit(exitCode);
+  }
+
+  /** Reports a start-up failure in one line and exits 1 after closing what had started. */
+  async fail(error: unknown): Promise<never> {
+    reportFailure('failed to start', error);
+    return this.run(1);
+  }
+}
+
+/** One plain line on stderr, whatever the log format: the first thing a user reads when a start fails. */
+export function reportFailure(what: string, error: unknown): void {
+  process.stderr.write(`notes-service: ${what}: ${error instanceof Error ? error.message : String(error)}\n`);
+}
