@@ -1,0 +1,58 @@
+// NotesRepository against a real PostgreSQL. The table holds other tests' notes
+// (and other runs'): each test acts on its own random notes and never counts rows.
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { notesRepository } from '../../src/notes/repository.js';
+import { useTestDatabase } from '../support/database.js';
+
+const sql = useTestDatabase();
+const notes = notesRepository(sql);
+
+describe('NotesRepository', () => {
+  it('creates a note that a separate query finds', async () => {
+    // arrange
+    const contents = `I'm a note, wee! ${randomUUID()}`;
+
+    // act
+    const note = await notes.create(contents);
+
+    // assert
+    const [saved] = await sql`select contents, creation_date from notes where id = ${note.id}`;
+    expect(saved?.contents).toBe(contents);
+    expect(saved?.creation_date.toISOString()).toBe(note.creation_date);
+  });
+
+  it('stamps creation_date as UTC ISO 8601 from the database clock', async () => {
+    const before = Date.now();
+    const note = await notes.create(`timed ${randomUUID()}`);
+    expect(note.creation_date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Math.abs(Date.parse(note.creation_date) - before)).toBeLessThan(60_000);
+  });
+
+  it('returns a note by id exactly as stored, whatever its characters', async () => {
+    const contents = `ünïcødé 😀 "quotes" \\ back\nslash; drop table notes; -- ${randomUUID()}`;
+    const created = await notes.create(contents);
+    expect(await notes.get(BigInt(created.id))).toEqual(created);
+  });
+
+  it('returns undefined for an id no note has, including ones beyond bigint', async () => {
+    const [{ max }] = (await sql`select coalesce(max(id), 0)::text as max from notes`) as unknown as [{ max: string }];
+    expect(await notes.get(BigInt(max) + 1_000_000n)).toBeUndefined();
+    expect(await notes.get(9_223_372_036_854_775_808n)).toBeUndefined();
+  });
+
+  it('lists notes ascending by id, own notes among the others', async () => {
+    const mine = [await notes.create(`first ${randomUUID()}`), await notes.create(`second ${randomUUID()}`)];
+    const all = await notes.list();
+
+    const ids = all.map((note) => note.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(all).toEqual(expect.arrayContaining(mine));
+    expect(ids.indexOf(mine[0]!.id)).toBeLessThan(ids.indexOf(mine[1]!.id));
+  });
+
+  it('gives distinct ids to notes created concurrently', async () => {
+    const created = await Promise.all(Array.from({ length: 20 }, (_, i) => notes.create(`concurrent ${i} ${randomUUID()}`)));
+    expect(new Set(created.map((note) => note.id)).size).toBe(20);
+  });
+});

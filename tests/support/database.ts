@@ -1,0 +1,12 @@
+// A pool on the test database for one test file, closed after it: integrated
+// tests act through the repository and assert through their own queries.
+import type { Sql } from 'postgres';
+import { afterAll } from 'vitest';
+import { openPool } from '../../src/db/connect.js';
+import { testDatabase } from './settings.js';
+
+export function useTestDatabase(): Sql {
+  const sql = openPool({ ...testDatabase(), poolSize: 4 });
+  afterAll(() => sql.end());
+  return sql;
+}

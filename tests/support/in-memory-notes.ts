@@ -1,0 +1,21 @@
+// A test double of NotesRepository for the unit tier: the HTTP layer without a database.
+import type { NotesRepository } from '../../src/notes/repository.js';
+import type { Note } from '../../src/notes/schemas.js';
+
+export function inMemoryNotes(): NotesRepository & { notes: Note[] } {
+  const notes: Note[] = [];
+  return {
+    notes,
+    async create(contents) {
+      const note = { id: notes.length + 1, contents, creation_date: new Date().toISOString() };
+      notes.push(note);
+      return note;
+    },
+    async get(id) {
+      return notes.find((note) => BigInt(note.id) === id);
+    },
+    async list() {
+      return [...notes];
+    },
+  };
+}

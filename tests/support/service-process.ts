@@ -1,0 +1,70 @@
+// The service as its own process, the way production runs it (src/server.ts, with
+// POSTGRES_HOST), on a free port; its output goes to a log file whose tail is shown
+// when it fails to come up ("harder to debug, gotta look at the logs").
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { ConnectionSettings } from '../../src/db/connect.js';
+import { freePort } from './free-port.js';
+import { waitForHttp200 } from './wait.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ServiceProcess {
+  url: string;
+  child: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startServiceProcess(
+  database: ConnectionSettings,
+  logFile: string,
+  wait: { timeoutMs: number; intervalMs: number },
+  extraEnv: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  const port = await freePort();
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      API_PORT: String(port),
+      POSTGRES_HOST: database.host,
+      POSTGRES_PORT: String(database.port),
+      POSTGRES_USER: database.user,
+      POSTGRES_PASSWORD: database.password,
+      POSTGRES_DB: database.database,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await Promise.race([
+      waitForHttp200(`${url}/`, wait),
+      exited.then((code) => {
+        throw new Error(`the service exited with code ${code} before answering`);
+      }),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
+    throw new Error(`${(error as Error).message}\n--- ${logFile} ---\n${tail}`);
+  }
+  return {
+    url,
+    child,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,177 @@
+// The HTTP layer through Fastify's inject: the real buildApp with a repository double.
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { DatabaseUnavailableError } from '../../src/db/errors.js';
+import type { NotesRepository } from '../../src/notes/repository.js';
+import { inMemoryNotes } from '../support/in-memory-notes.js';
+
+const config = { logLevel: 'silent', noteMaxLength: 50, bodyLimitBytes: 1024, requestTimeoutMs: 5_000 } as const;
+const apps: ReturnType<typeof buildApp>[] = [];
+
+function app(overrides: Partial<NotesRepository> = {}, readiness = async () => {}) {
+  const instance = buildApp({ config, notes: { ...inMemoryNotes(), ...overrides }, readiness });
+  apps.push(instance);
+  return instance;
+}
+
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((instance) => instance.close()));
+});
+
+describe('POST /notes/', () => {
+  it('creates a note: 201, the note, and its Location', async () => {
+    const contents = `a note ${randomUUID()}`;
+    const response = await app().inject({ method: 'POST', url: '/notes/', payload: { contents } });
+
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({ id: 1, contents, creation_date: expect.any(String) });
+    expect(response.headers.location).toBe('/notes/1/');
+  });
+
+  it('answers the same without the trailing slash, with no redirect', async () => {
+    const response = await app().inject({ method: 'POST', url: '/notes', payload: { contents: 'x' } });
+    expect(response.statusCode).toBe(201);
+  });
+
+  it('ignores unknown fields instead of storing them', async () => {
+    const response = await app().inject({ method: 'POST', url: '/notes/', payload: { contents: 'x', admin: true } });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).not.toHaveProperty('admin');
+  });
+
+  it.each([
+    ['malformed JSON', '{"contents": ', 'application/json', 400, 'invalid_json'],
+    ['an empty JSON body', '', 'application/json', 400, 'invalid_json'],
+    ['an array', '["x"]', 'application/json', 400, 'invalid_request'],
+    ['null', 'null', 'application/json', 400, 'invalid_request'],
+    ['a string', '"x"', 'application/json', 400, 'invalid_request'],
+    ['no contents', '{}', 'application/json', 400, 'invalid_request'],
+    ['numeric contents', '{"contents": 5}', 'application/json', 400, 'invalid_request'],
+    ['null contents', '{"contents": null}', 'application/json', 400, 'invalid_request'],
+    ['object contents', '{"contents": {"a": 1}}', 'application/json', 400, 'invalid_request'],
+    ['empty contents', '{"contents": ""}', 'application/json', 400, 'invalid_request'],
+    ['contents over NOTE_MAX_LENGTH', JSON.stringify({ contents: 'a'.repeat(51) }), 'application/json', 400, 'invalid_request'],
+    ['a NUL character', '{"contents": "a\\u0000b"}', 'application/json', 400, 'invalid_request'],
+    ['an unpaired surrogate', '{"contents": "a\\ud800b"}', 'application/json', 400, 'invalid_request'],
+    ['a __proto__ key', '{"__proto__": {"x": 1}, "contents": "a"}', 'application/json', 400, 'invalid_json'],
+    ['plain text', 'hello', 'text/plain', 415, 'unsupported_media_type'],
+    ['a form', 'contents=hello', 'application/x-www-form-urlencoded', 415, 'unsupported_media_type'],
+    ['a body over BODY_LIMIT_BYTES', JSON.stringify({ contents: 'a'.repeat(2000) }), 'application/json', 413, 'payload_too_large'],
+  ])('rejects %s with a JSON %i', async (_case, payload, contentType, status, error) => {
+    const response = await app().inject({
+      method: 'POST',
+      url: '/notes/',
+      payload,
+      headers: { 'content-type': contentType },
+    });
+
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.json()).toEqual({ error, message: expect.any(String) });
+    expect(response.body).not.toMatch(/\bat .*\.(ts|js):\d+/); // no stack trace
+  });
+
+  it('explains what is wrong with the contents in the message', async () => {
+    const response = await app().inject({ method: 'POST', url: '/notes/', payload: { contents: '' } });
+    expect(response.json().message).toBe('body/contents must not be empty');
+  });
+
+  it('accepts a note of exactly NOTE_MAX_LENGTH characters, emoji counted as UTF-16 code units', async () => {
+    const contents = `${'é'.repeat(48)}😀`;
+    const response = await app().inject({ method: 'POST', url: '/notes/', payload: { contents } });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().contents).toBe(contents);
+  });
+});
+
+describe('GET /notes/:id/', () => {
+  it('returns a stored note under both spellings', async () => {
+    const instance = app();
+    const created = (await instance.inject({ method: 'POST', url: '/notes/', payload: { contents: 'x' } })).json();
+
+    for (const url of [`/notes/${created.id}/`, `/notes/${created.id}`]) {
+      const response = await instance.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual(created);
+    }
+  });
+
+  it('answers 404 not_found for a note that does not exist', async () => {
+    const response = await app().inject({ method: 'GET', url: '/notes/4242/' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: 'not_found', message: 'note 4242 does not exist' });
+  });
+
+  it.each(['0', '-1', 'abc', '1.5', '1e3', '0x10', '%20'])('answers 400 for the id %s', async (id) => {
+    const response = await app().inject({ method: 'GET', url: `/notes/${id}/` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ error: 'invalid_request', message: 'params/id must be a positive integer' });
+  });
+
+  it.each(['9223372036854775808', '99999999999999999999'])('answers 404 for %s, beyond bigint', async (id) => {
+    const response = await app().inject({ method: 'GET', url: `/notes/${id}/` });
+    expect(response.statusCode).toBe(404);
+  });
+});
+
+describe('GET /notes/', () => {
+  it('lists every note under both spellings', async () => {
+    const instance = app();
+    await instance.inject({ method: 'POST', url: '/notes/', payload: { contents: 'one' } });
+    await instance.inject({ method: 'POST', url: '/notes/', payload: { contents: 'two' } });
+
+    for (const url of ['/notes/', '/notes']) {
+      const response = await instance.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(200);
+      expect(response.json().map((note: { contents: string }) => note.contents)).toEqual(['one', 'two']);
+    }
+  });
+});
+
+describe('GET /', () => {
+  it('answers 200 up while the database answers', async () => {
+    const response = await app().inject({ method: 'GET', url: '/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ app: 'notes-service', status: 'up' });
+  });
+
+  it('answers 503 while the database does not, so no test starts against a broken service', async () => {
+    const response = await app({}, async () => {
+      throw new DatabaseUnavailableError('down');
+    }).inject({ method: 'GET', url: '/' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().error).toBe('database_unavailable');
+    expect(response.headers['retry-after']).toBe('1');
+  });
+});
+
+describe('failures', () => {
+  it('answers 503 with Retry-After when the database connection is refused', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const response = await app({
+      list: async () => {
+        throw refused;
+      },
+    }).inject({ method: 'GET', url: '/notes/' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({ error: 'database_unavailable', message: expect.any(String) });
+    expect(response.headers['retry-after']).toBe('1');
+  });
+
+  it('answers an unexpected error with a bare 500 that reveals nothing', async () => {
+    const response = await app({
+      list: async () => {
+        throw new Error('relation "secret_table" does not exist');
+      },
+    }).inject({ method: 'GET', url: '/notes/' });
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({ error: 'internal_error', message: 'internal server error' });
+  });
+
+  it('answers 404 in the error shape for an unknown route', async () => {
+    const response = await app().inject({ method: 'GET', url: '/nowhere' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: 'not_found', message: 'no route for GET /nowhere' });
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      apiPort: 8080,
+      logLevel: 'info',
+      noteMaxLength: 100_000,
+      postgres: { host: undefined, port: 5432, user: 'postgres', password: 'postgres', database: 'postgres' },
+      embeddedPostgres: { dataDir: '.data/postgres' },
+    });
+  });
+
+  it('reads every variable it is given', () => {
+    const config = loadConfig({
+      API_PORT: '9000',
+      POSTGRES_HOST: 'database',
+      POSTGRES_PORT: '6543',
+      POSTGRES_WAIT_TIMEOUT_MS: '1500',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.apiPort).toBe(9000);
+    expect(config.postgres).toMatchObject({ host: 'database', port: 6543, waitTimeoutMs: 1500 });
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('treats an empty variable as unset, as compose does for VAR=', () => {
+    expect(loadConfig({ POSTGRES_HOST: '', API_PORT: '' })).toMatchObject({ apiPort: 8080, postgres: { host: undefined } });
+  });
+
+  it.each([
+    ['API_PORT', '80a', /^API_PORT must be a whole number from 0 to 65535, got "80a"$/],
+    ['API_PORT', '65536', /^API_PORT must be/],
+    ['POSTGRES_PORT', '0', /^POSTGRES_PORT must be a whole number from 1 to 65535/],
+    ['POSTGRES_WAIT_INTERVAL_MS', '-5', /^POSTGRES_WAIT_INTERVAL_MS must be/],
+    ['SHUTDOWN_GRACE_MS', '1.5', /^SHUTDOWN_GRACE_MS must be/],
+    ['LOG_LEVEL', 'loud', /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/],
+  ])('rejects %s=%s with one line naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('rejects a body limit too small for a note of the maximum length', () => {
+    expect(() => loadConfig({ NOTE_MAX_LENGTH: '1000', BODY_LIMIT_BYTES: '5000' })).toThrow(
+      /^BODY_LIMIT_BYTES must be at least 6 × NOTE_MAX_LENGTH \+ 64 \(= 6064\), got 5000$/,
+    );
+  });
+
+  it('returns a frozen config, nested parts included', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.postgres)).toBe(true);
+  });
+});
