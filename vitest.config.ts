@@ -4,15 +4,22 @@
 // when APP_URL is not given.
 import { defineConfig } from 'vitest/config';
 
-const tier = (name: string) => ({ test: { name, include: [`tests/${name}/**/*.test.ts`] } });
+// Projects don't inherit the root's test options (that would also run the global
+// setup once per tier), so each tier carries its own.
+const tier = (name: string) => ({
+  test: {
+    name,
+    include: [`tests/${name}/**/*.test.ts`],
+    // Vitest refuses a committed .only when CI=true; keep it that way.
+    allowOnly: !process.env.CI,
+    testTimeout: 30_000,
+  },
+});
 
 export default defineConfig({
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
     projects: [tier('unit'), tier('integrated'), tier('external')],
-    // Vitest refuses a committed .only when CI=true; keep it that way.
-    allowOnly: !process.env.CI,
-    testTimeout: 20_000,
     hookTimeout: 60_000,
   },
 });

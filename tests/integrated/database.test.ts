@@ -15,7 +15,9 @@ describe('migrate', () => {
     const results = await Promise.all([migrate(sql, testDatabase().database), migrate(sql, testDatabase().database)]);
     expect(results.map((result) => result.applied)).toEqual([[], []]);
     const versions = await sql`select version from schemaversion order by version`;
-    expect(versions.map((row) => Number(row.version))).toEqual([...new Set(versions.map((row) => Number(row.version)))]);
+    expect(versions.map((row) => Number(row.version))).toEqual([
+      ...new Set(versions.map((row) => Number(row.version))),
+    ]);
     expect(results[0]?.version).toBeGreaterThanOrEqual(1);
   });
 });

@@ -48,11 +48,13 @@ describe('NotesRepository', () => {
     const ids = all.map((note) => note.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(all).toEqual(expect.arrayContaining(mine));
-    expect(ids.indexOf(mine[0]!.id)).toBeLessThan(ids.indexOf(mine[1]!.id));
+    expect(ids.indexOf(mine[0]?.id)).toBeLessThan(ids.indexOf(mine[1]?.id));
   });
 
   it('gives distinct ids to notes created concurrently', async () => {
-    const created = await Promise.all(Array.from({ length: 20 }, (_, i) => notes.create(`concurrent ${i} ${randomUUID()}`)));
+    const created = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => notes.create(`concurrent ${i} ${randomUUID()}`)),
+    );
     expect(new Set(created.map((note) => note.id)).size).toBe(20);
   });
 });

@@ -34,12 +34,22 @@ export default async function setup(project: TestProject): Promise<Teardown> {
       const runDir = await mkdtemp(join(tmpdir(), 'notes-service-test-'));
       await chmod(runDir, 0o755); // PostgreSQL may run as another OS user: let it reach its data directory
       teardowns.push(() => rm(runDir, { recursive: true, force: true }));
-      database = await prepareDatabase(runDir, teardowns);
-      if (needsService) {
-        const service = await startServiceProcess(database, join(runDir, 'service.log'), settings.appWait);
-        teardowns.push(() => service.stop());
-        project.provide('appUrl', service.url);
+      const target = await chooseDatabase();
+      // The service waits for its database like in production, so its start overlaps the database's.
+      const [service, prepared] = await Promise.allSettled([
+        needsService ? startServiceProcess(target, join(runDir, 'service.log'), settings.appWait) : undefined,
+        prepareDatabase(target, runDir, teardowns),
+      ]);
+      if (service.status === 'fulfilled' && service.value) {
+        const { stop, url } = service.value;
+        teardowns.push(async () => {
+          await stop();
+        });
+        project.provide('appUrl', url);
       }
+      if (prepared.status === 'rejected') throw prepared.reason;
+      if (service.status === 'rejected') throw service.reason;
+      database = target;
     }
     if (settings.appUrl && tiers.has('external')) {
       await waitForHttp200(`${settings.appUrl}/`, settings.appWait);
@@ -53,29 +63,34 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   return teardown;
 }
 
-async function prepareDatabase(runDir: string, teardowns: Teardown[]): Promise<ConnectionSettings> {
+/** POSTGRES_HOST's server, or where the embedded one will listen. */
+async function chooseDatabase(): Promise<ConnectionSettings> {
+  const { postgres } = loadConfig();
+  return postgres.host
+    ? { ...postgres, host: postgres.host }
+    : { ...postgres, host: '127.0.0.1', port: await freePort() };
+}
+
+async function prepareDatabase(settings: ConnectionSettings, runDir: string, teardowns: Teardown[]) {
   const config = loadConfig();
-  let settings: ConnectionSettings;
-  if (config.postgres.host) {
-    settings = { ...config.postgres, host: config.postgres.host };
-  } else {
+  if (!config.postgres.host) {
     const embedded = await startEmbeddedPostgres({
-      ...config.postgres,
+      ...settings,
       dataDir: join(runDir, 'postgres'),
-      port: await freePort(),
       startTimeoutMs: config.embeddedPostgres.startTimeoutMs,
       ephemeral: true,
       log: () => {},
     });
     teardowns.push(() => embedded.stop());
-    settings = { ...config.postgres, host: '127.0.0.1', port: embedded.port };
   }
   const sql = openPool({ ...settings, poolSize: 1 });
   try {
-    await waitForDatabase(sql, { timeoutMs: config.postgres.waitTimeoutMs, intervalMs: config.postgres.waitIntervalMs });
+    await waitForDatabase(sql, {
+      timeoutMs: config.postgres.waitTimeoutMs,
+      intervalMs: config.postgres.waitIntervalMs,
+    });
     await migrate(sql, settings.database);
   } finally {
     await sql.end();
   }
-  return settings;
 }

@@ -2,9 +2,9 @@
 // POSTGRES_HOST), on a free port; its output goes to a log file whose tail is shown
 // when it fails to come up ("harder to debug, gotta look at the logs").
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { ConnectionSettings } from '../../src/db/connect.js';
 import { freePort } from './free-port.js';
@@ -18,27 +18,38 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServiceProcess(
+/** The production entry against the given database. */
+export function startServiceProcess(
   database: ConnectionSettings,
   logFile: string,
   wait: { timeoutMs: number; intervalMs: number },
-  extraEnv: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  return startProcess('src/server.ts', logFile, wait, {
+    POSTGRES_HOST: database.host,
+    POSTGRES_PORT: String(database.port),
+    POSTGRES_USER: database.user,
+    POSTGRES_PASSWORD: database.password,
+    POSTGRES_DB: database.database,
+  });
+}
+
+/** Runs an entry of src/ with tsx on a free API port and waits for GET / = 200. */
+export async function startProcess(
+  entry: string,
+  logFile: string,
+  wait: { timeoutMs: number; intervalMs: number },
+  env: Record<string, string | undefined>,
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: {
       ...process.env,
       HOST: '127.0.0.1',
       API_PORT: String(port),
-      POSTGRES_HOST: database.host,
-      POSTGRES_PORT: String(database.port),
-      POSTGRES_USER: database.user,
-      POSTGRES_PASSWORD: database.password,
-      POSTGRES_DB: database.database,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      ...extraEnv,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -51,13 +51,25 @@ describe('POST /notes/', () => {
     ['null contents', '{"contents": null}', 'application/json', 400, 'invalid_request'],
     ['object contents', '{"contents": {"a": 1}}', 'application/json', 400, 'invalid_request'],
     ['empty contents', '{"contents": ""}', 'application/json', 400, 'invalid_request'],
-    ['contents over NOTE_MAX_LENGTH', JSON.stringify({ contents: 'a'.repeat(51) }), 'application/json', 400, 'invalid_request'],
+    [
+      'contents over NOTE_MAX_LENGTH',
+      JSON.stringify({ contents: 'a'.repeat(51) }),
+      'application/json',
+      400,
+      'invalid_request',
+    ],
     ['a NUL character', '{"contents": "a\\u0000b"}', 'application/json', 400, 'invalid_request'],
     ['an unpaired surrogate', '{"contents": "a\\ud800b"}', 'application/json', 400, 'invalid_request'],
     ['a __proto__ key', '{"__proto__": {"x": 1}, "contents": "a"}', 'application/json', 400, 'invalid_json'],
     ['plain text', 'hello', 'text/plain', 415, 'unsupported_media_type'],
     ['a form', 'contents=hello', 'application/x-www-form-urlencoded', 415, 'unsupported_media_type'],
-    ['a body over BODY_LIMIT_BYTES', JSON.stringify({ contents: 'a'.repeat(2000) }), 'application/json', 413, 'payload_too_large'],
+    [
+      'a body over BODY_LIMIT_BYTES',
+      JSON.stringify({ contents: 'a'.repeat(2000) }),
+      'application/json',
+      413,
+      'payload_too_large',
+    ],
   ])('rejects %s with a JSON %i', async (_case, payload, contentType, status, error) => {
     const response = await app().inject({
       method: 'POST',

@@ -28,7 +28,10 @@ describe('loadConfig', () => {
   });
 
   it('treats an empty variable as unset, as compose does for VAR=', () => {
-    expect(loadConfig({ POSTGRES_HOST: '', API_PORT: '' })).toMatchObject({ apiPort: 8080, postgres: { host: undefined } });
+    expect(loadConfig({ POSTGRES_HOST: '', API_PORT: '' })).toMatchObject({
+      apiPort: 8080,
+      postgres: { host: undefined },
+    });
   });
 
   it.each([

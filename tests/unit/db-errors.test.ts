@@ -5,9 +5,12 @@ import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../src/db/er
 const withCode = (code: string) => Object.assign(new Error(code), { code });
 
 describe('isDatabaseUnavailable', () => {
-  it.each(['ECONNREFUSED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'ECONNRESET'])('counts %s as unavailable', (code) => {
-    expect(isDatabaseUnavailable(withCode(code))).toBe(true);
-  });
+  it.each(['ECONNREFUSED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'ECONNRESET'])(
+    'counts %s as unavailable',
+    (code) => {
+      expect(isDatabaseUnavailable(withCode(code))).toBe(true);
+    },
+  );
 
   it('counts our own DatabaseUnavailableError', () => {
     expect(isDatabaseUnavailable(new DatabaseUnavailableError('down'))).toBe(true);

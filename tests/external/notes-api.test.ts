@@ -1,0 +1,104 @@
+// HTTP only, against a running service: APP_URL, or the process the global setup
+// started. The service's database holds other notes: find your own, never count.
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { appUrl } from '../support/settings.js';
+
+const url = appUrl();
+
+async function post(body: string, contentType = 'application/json') {
+  const response = await fetch(`${url}/notes/`, { method: 'POST', body, headers: { 'content-type': contentType } });
+  return { response, json: (await response.json()) as Record<string, unknown> };
+}
+
+describe('the notes API over HTTP', () => {
+  it('stores and retrieves a note (the talk’s test_store_and_retrieve_note)', async () => {
+    const contents = `a note ${randomUUID()}`;
+
+    const created = await post(JSON.stringify({ contents }));
+    expect(created.response.status).toBe(201);
+    expect(created.json.contents).toBe(contents);
+    const id = created.json.id;
+
+    const byId = await fetch(`${url}/notes/${id}/`);
+    expect(((await byId.json()) as { contents: string }).contents).toBe(contents);
+
+    const all = (await (await fetch(`${url}/notes/`)).json()) as Array<{ id: number; contents: string }>;
+    expect(all.find((note) => note.id === id)?.contents).toBe(contents);
+  });
+
+  it('points Location at the new note, and it resolves', async () => {
+    const { response, json } = await post(JSON.stringify({ contents: `located ${randomUUID()}` }));
+    expect(response.headers.get('location')).toBe(`/notes/${json.id}/`);
+    const followed = await fetch(`${url}${response.headers.get('location')}`);
+    expect(await followed.json()).toEqual(json);
+  });
+
+  it('serves /notes and /notes/:id without the trailing slash, and without redirecting', async () => {
+    const { json } = await post(JSON.stringify({ contents: `slashless ${randomUUID()}` }));
+    const byId = await fetch(`${url}/notes/${json.id}`, { redirect: 'manual' });
+    const list = await fetch(`${url}/notes`, { redirect: 'manual' });
+    expect([byId.status, list.status]).toEqual([200, 200]);
+    expect(await byId.json()).toEqual(json);
+  });
+
+  it('returns creation_date as UTC ISO 8601 with milliseconds', async () => {
+    const { json } = await post(JSON.stringify({ contents: `dated ${randomUUID()}` }));
+    expect(json.creation_date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('lists notes ascending by id', async () => {
+    await post(JSON.stringify({ contents: `ordered ${randomUUID()}` }));
+    const ids = ((await (await fetch(`${url}/notes/`)).json()) as Array<{ id: number }>).map((note) => note.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('answers 404 not_found for a note that does not exist', async () => {
+    const response = await fetch(`${url}/notes/9223372036854775807/`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'not_found', message: expect.any(String) });
+  });
+
+  it('answers GET / with the readiness body', async () => {
+    const response = await fetch(`${url}/`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ app: 'notes-service', status: 'up' });
+  });
+});
+
+describe('bad input over HTTP', () => {
+  it.each([
+    ['malformed JSON', '{"contents": "x"', 'application/json', 400],
+    ['a body that is not an object', '[1, 2]', 'application/json', 400],
+    ['missing contents', '{"text": "x"}', 'application/json', 400],
+    ['non-string contents', '{"contents": true}', 'application/json', 400],
+    ['empty contents', '{"contents": ""}', 'application/json', 400],
+    ['contents over NOTE_MAX_LENGTH', JSON.stringify({ contents: 'x'.repeat(100_001) }), 'application/json', 400],
+    ['a NUL character', '{"contents": "nul \\u0000 here"}', 'application/json', 400],
+    ['a wrong Content-Type', '{"contents": "x"}', 'text/plain', 415],
+    ['a body over the limit', JSON.stringify({ contents: 'x'.repeat(2_000_000) }), 'application/json', 413],
+  ])('answers %s with a JSON %i', async (_case, body, contentType, status) => {
+    const { response, json } = await post(body, contentType);
+    expect(response.status).toBe(status);
+    expect(json).toEqual({ error: expect.any(String), message: expect.any(String) });
+  });
+
+  it.each([
+    ['0', 400],
+    ['-1', 400],
+    ['abc', 400],
+    ['1.5', 400],
+    ['99999999999999999999', 404],
+  ])('answers the id %s with a JSON %i', async (id, status) => {
+    const response = await fetch(`${url}/notes/${id}/`);
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({ error: expect.any(String), message: expect.any(String) });
+  });
+
+  it('stores nothing for a rejected note', async () => {
+    const marker = `rejected ${randomUUID()}`;
+    await post(JSON.stringify({ contents: `${marker}\u0000` }));
+    const all = (await (await fetch(`${url}/notes/`)).json()) as Array<{ contents: string }>;
+    expect(all.some((note) => note.contents.startsWith(marker))).toBe(false);
+  });
+});
