@@ -42,13 +42,14 @@ describe('NotesRepository', () => {
   });
 
   it('lists notes ascending by id, own notes among the others', async () => {
-    const mine = [await notes.create(`first ${randomUUID()}`), await notes.create(`second ${randomUUID()}`)];
+    const first = await notes.create(`first ${randomUUID()}`);
+    const second = await notes.create(`second ${randomUUID()}`);
     const all = await notes.list();
 
     const ids = all.map((note) => note.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
-    expect(all).toEqual(expect.arrayContaining(mine));
-    expect(ids.indexOf(mine[0]?.id)).toBeLessThan(ids.indexOf(mine[1]?.id));
+    expect(all).toEqual(expect.arrayContaining([first, second]));
+    expect(ids.indexOf(first.id)).toBeLessThan(ids.indexOf(second.id));
   });
 
   it('gives distinct ids to notes created concurrently', async () => {
