@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.js';
 import { type ServiceProcess, startProcess } from '../support/service-process.js';
@@ -78,6 +78,6 @@ describe.skipIf(settings.appUrl).concurrent('npm start with the embedded Postgre
     const output = await readFile(log, 'utf8');
     const fallback = /keeping the data in (\S+) instead of/.exec(output)?.[1];
     expect(fallback).toBeDefined();
-    await rm(fallback as string, { recursive: true, force: true });
+    await rm(dirname(fallback as string), { recursive: true, force: true });
   });
 });
