@@ -1,7 +1,8 @@
-// The talk's three tiers as Vitest projects. One global setup serves them all:
-// it starts a throw-away PostgreSQL (or uses POSTGRES_HOST) only when the
-// integrated or external tier runs, and the service only for the external tier
-// when APP_URL is not given.
+// The talk's three tiers as Vitest projects, plus `workflow`: slower checks of
+// the developer workflow itself (native stacks, the production install) that CI
+// runs apart from npm test. One global setup serves them all: it starts a
+// throw-away PostgreSQL (or uses POSTGRES_HOST) only when a tier that needs one
+// runs, and the service only for the external tier when APP_URL is not given.
 import { defineConfig } from 'vitest/config';
 
 // Projects don't inherit the root's test options (that would also run the global
@@ -19,7 +20,7 @@ const tier = (name: string) => ({
 export default defineConfig({
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
-    projects: [tier('unit'), tier('integrated'), tier('external')],
+    projects: [tier('unit'), tier('integrated'), tier('external'), tier('workflow')],
     hookTimeout: 60_000,
   },
 });

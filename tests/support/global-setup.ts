@@ -22,7 +22,7 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   const tiers = new Set(project.vitest.projects.map((p) => p.name));
   const settings = readTestSettings();
   const needsService = tiers.has('external') && !settings.appUrl;
-  const needsDatabase = tiers.has('integrated') || needsService;
+  const needsDatabase = tiers.has('integrated') || tiers.has('workflow') || needsService;
   const teardowns: Teardown[] = [];
   const teardown = async () => {
     for (const step of teardowns.reverse()) await step();
