@@ -42,3 +42,6 @@ export function buildApp({ config, notes, readiness, logger }: AppDeps) {
   app.register(notesRoutes, { notes, noteMaxLength: config.noteMaxLength });
   return app;
 }
+
+/** The app as buildApp makes it (pino logger, TypeBox type provider). */
+export type App = ReturnType<typeof buildApp>;

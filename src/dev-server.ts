@@ -2,9 +2,11 @@
 // embedded PostgreSQL (data in .data/postgres, kept across restarts like the
 // talk's compose volume), then runs the same service as production. Shutdown goes
 // HTTP server → pool → PostgreSQL.
+// npm run dev (--watch): the same, reloading in-process on every save (dev-reload.ts).
 import pretty from 'pino-pretty';
 import { loadConfig } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
+import { serveWithReload } from './dev-reload.js';
 import { createLogger } from './logger.js';
 import { startService } from './service.js';
 import { reportFailure, Shutdown } from './shutdown.js';
@@ -26,6 +28,11 @@ async function main() {
       shutdown.add(() => embedded.stop());
       database = { host: '127.0.0.1', port: embedded.port };
       logger.info(`PostgreSQL: embedded, on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
+    }
+    if (process.argv.includes('--watch')) {
+      const service = await serveWithReload(config, database, logger);
+      shutdown.add(() => service.close());
+      return;
     }
     const service = await startService(config, database, logger);
     shutdown.add(() => service.close());

@@ -2,11 +2,12 @@
 // → listen. Both process entries (server.ts for production, dev-server.ts for
 // npm start) call this; close() stops HTTP first, then the pool.
 import type { Logger } from 'pino';
-import { buildApp } from './app.js';
+import type { Sql } from 'postgres';
+import type { App } from './app.js';
 import type { Config } from './config.js';
-import { openPool, pingDatabase, waitForDatabase } from './db/connect.js';
+import { openPool, waitForDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
-import { notesRepository } from './notes/repository.js';
+import { wireApp } from './wiring.js';
 
 export interface RunningService {
   readonly url: string;
@@ -18,27 +19,14 @@ export async function startService(
   database: { host: string; port: number },
   logger: Logger,
 ): Promise<RunningService> {
-  const sql = openPool({ ...config.postgres, ...database });
+  const sql = await openDatabase(config, database, logger);
   try {
-    await waitForDatabase(sql, {
-      timeoutMs: config.postgres.waitTimeoutMs,
-      intervalMs: config.postgres.waitIntervalMs,
-    });
-    const { applied, version } = await migrate(sql, config.postgres.database);
-    logger.info(
-      { applied, version },
-      applied.length ? `applied ${applied.length} migration(s)` : 'schema is up to date',
-    );
-
-    const app = buildApp({ config, logger, notes: notesRepository(sql), readiness: () => pingDatabase(sql) });
+    const app = wireApp(config, sql, logger);
     const url = await app.listen({ host: config.host, port: config.apiPort });
     return {
       url,
       async close() {
-        // app.close() lets in-flight requests finish; past the grace period, cut the rest.
-        const grace = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
-        await app.close();
-        clearTimeout(grace);
+        await closeApp(app, config.shutdownGraceMs);
         await sql.end({ timeout: config.shutdownGraceMs / 1000 });
       },
     };
@@ -46,4 +34,36 @@ export async function startService(
     await sql.end({ timeout: 0 });
     throw error;
   }
+}
+
+/** The pool, once the database answers and the schema is current. */
+export async function openDatabase(
+  config: Config,
+  database: { host: string; port: number },
+  logger: Logger,
+): Promise<Sql> {
+  const sql = openPool({ ...config.postgres, ...database });
+  try {
+    await waitForDatabase(sql, {
+      timeoutMs: config.postgres.waitTimeoutMs,
+      intervalMs: config.postgres.waitIntervalMs,
+    });
+    await applyMigrations(sql, config, logger);
+    return sql;
+  } catch (error) {
+    await sql.end({ timeout: 0 });
+    throw error;
+  }
+}
+
+export async function applyMigrations(sql: Sql, config: Config, logger: Logger): Promise<void> {
+  const { applied, version } = await migrate(sql, config.postgres.database);
+  logger.info({ applied, version }, applied.length ? `applied ${applied.length} migration(s)` : 'schema is up to date');
+}
+
+/** Lets in-flight requests finish; past the grace period, cuts the rest. */
+export async function closeApp(app: App, graceMs: number): Promise<void> {
+  const grace = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  await app.close();
+  clearTimeout(grace);
 }
