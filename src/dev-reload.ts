@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import type { Logger } from 'pino';
-import type { Sql } from 'postgres';
 import type { App } from './app.js';
 import type { Config } from './config.js';
 import { applyMigrations, closeApp, openDatabase } from './service.js';
