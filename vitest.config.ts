@@ -22,5 +22,8 @@ export default defineConfig({
     globalSetup: ['tests/support/global-setup.ts'],
     projects: [tier('unit'), tier('integrated'), tier('external'), tier('workflow')],
     hookTimeout: 60_000,
+    // Watch mode: the external tier imports no source, so a save under src/ or
+    // migrations/ reruns everything (the talk's `entr make test`), on a restarted service.
+    forceRerunTriggers: ['**/package.json/**', '**/vitest.config.*/**', '**/src/**', '**/migrations/**'],
   },
 });

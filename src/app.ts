@@ -1,11 +1,14 @@
 // buildApp(deps): the Fastify instance with every option, plugin and route the
 // service runs with. It never listens, so tests inject into the same app that
 // production serves.
+
+import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvErrors from 'ajv-errors';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { openApiOptions, openApiRoute } from './docs/openapi.js';
 import { handleError, handleNotFound } from './errors.js';
 import { healthRoutes, type Readiness } from './health/routes.js';
 import { createLogger } from './logger.js';
@@ -38,6 +41,8 @@ export function buildApp({ config, notes, readiness, logger }: AppDeps) {
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
+  app.register(swagger, openApiOptions); // at the root and before the routes, so that it sees them all
+  app.register(openApiRoute);
   app.register(healthRoutes, { readiness });
   app.register(notesRoutes, { notes, noteMaxLength: config.noteMaxLength });
   return app;

@@ -41,11 +41,17 @@ export default async function setup(project: TestProject): Promise<Teardown> {
         prepareDatabase(target, runDir, teardowns),
       ]);
       if (service.status === 'fulfilled' && service.value) {
-        const { stop, url } = service.value;
+        let running = service.value;
         teardowns.push(async () => {
-          await stop();
+          await running.stop();
         });
-        project.provide('appUrl', url);
+        project.provide('appUrl', running.url);
+        // Watch mode (make test_reloading): the external tier must see the code just
+        // saved, so the service restarts, on the same port, before every rerun.
+        project.onTestsRerun(async () => {
+          await running.stop();
+          running = await startServiceProcess(target, join(runDir, 'service.log'), settings.appWait, running.port);
+        });
       }
       if (prepared.status === 'rejected') throw prepared.reason;
       if (service.status === 'rejected') throw service.reason;

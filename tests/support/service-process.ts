@@ -14,6 +14,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface ServiceProcess {
   url: string;
+  port: number;
   child: ChildProcess;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -23,8 +24,10 @@ export function startServiceProcess(
   database: ConnectionSettings,
   logFile: string,
   wait: { timeoutMs: number; intervalMs: number },
+  port?: number,
 ): Promise<ServiceProcess> {
   return startProcess('src/server.ts', logFile, wait, {
+    ...(port ? { API_PORT: String(port) } : {}),
     POSTGRES_HOST: database.host,
     POSTGRES_PORT: String(database.port),
     POSTGRES_USER: database.user,
@@ -40,16 +43,16 @@ export async function startProcess(
   wait: { timeoutMs: number; intervalMs: number },
   env: Record<string, string | undefined>,
 ): Promise<ServiceProcess> {
-  const port = await freePort();
+  const port = Number(env.API_PORT ?? (await freePort()));
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: {
       ...process.env,
       HOST: '127.0.0.1',
-      API_PORT: String(port),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       ...env,
+      API_PORT: String(port),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -72,6 +75,7 @@ export async function startProcess(
   }
   return {
     url,
+    port,
     child,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -187,3 +187,16 @@ describe('failures', () => {
     expect(response.json()).toEqual({ error: 'not_found', message: 'no route for GET /nowhere' });
   });
 });
+
+describe('GET /openapi.json', () => {
+  it('documents every notes route from the same schemas that validate them', async () => {
+    const response = await app().inject({ method: 'GET', url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/', '/notes/', '/notes/{id}/']));
+    expect(
+      document.paths['/notes/'].post.requestBody.content['application/json'].schema.properties.contents.maxLength,
+    ).toBe(config.noteMaxLength);
+  });
+});

@@ -1,0 +1,179 @@
+# The central list of dev commands (the talk's Makefile). Each target is a thin
+# call into an npm script, docker compose, or scripts/native-stack.
+#
+# The stack runs with Docker Compose when a Docker engine answers, natively
+# (npm start: the embedded PostgreSQL + the service in the background) otherwise.
+# STACK=compose or STACK=native forces one. On free ports, side by side:
+#   API_PORT=$(scripts/free-port) POSTGRES_PORT=$(scripts/free-port) make run check
+
+.EXPORT_ALL_VARIABLES: # the npm scripts, compose and the tests read these
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+API_PORT ?= 8080
+POSTGRES_PORT ?= 5432
+POSTGRES_USER ?= postgres
+POSTGRES_PASSWORD ?= postgres
+POSTGRES_DB ?= postgres
+DEBUG_PORT ?= 9229
+# One name per stack, from its API port: compose containers, networks and volumes,
+# and the native stack's directory, never collide between parallel stacks.
+COMPOSE_PROJECT_NAME ?= notes-service-$(API_PORT)
+STACK_DIR ?= .data/stacks/$(COMPOSE_PROJECT_NAME)
+EMBEDDED_POSTGRES_DATA_DIR ?= $(STACK_DIR)/postgres
+IMAGE ?= notes-service:dev
+STACK_URL := http://127.0.0.1:$(API_PORT)
+
+# `docker compose` (v2 plugin) where it exists, else the standalone docker-compose.
+COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+ENGINE := $(shell timeout 5 docker info >/dev/null 2>&1 && echo yes)
+ifeq ($(STACK),)
+STACK := $(if $(ENGINE),compose,native)
+STACK_REASON := $(if $(ENGINE),a Docker engine answers,no Docker engine answers)
+else
+STACK_REASON := STACK=$(STACK)
+endif
+ifeq ($(filter $(STACK),compose native),)
+$(error STACK must be compose or native, got "$(STACK)")
+endif
+
+.PHONY: help setup_development run stop run_reloading debug test test_reloading check static_checks \
+	_check_format _check_imports _check_lint _check_types format db_migration make_migration db_shell \
+	logs build_docker destroy show_api_documentation _stack _engine
+
+help: ## list the targets
+	@grep -E '^[a-z_]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-24s %s\n", $$1, $$2}'
+
+setup_development: ## install the dependencies from the lockfile
+	npm ci
+
+# --- the stack ---------------------------------------------------------------
+
+run: _stack ## start the stack in the background; returns once GET / answers 200
+ifeq ($(STACK),compose)
+	$(COMPOSE) up -d --build
+	@scripts/wait-for-url $(STACK_URL)/
+	@echo "compose stack $(COMPOSE_PROJECT_NAME) up on $(STACK_URL)"
+else
+	@scripts/native-stack up
+endif
+
+stop: _stack ## stop the stack, keeping its data
+ifeq ($(STACK),compose)
+	$(COMPOSE) down
+else
+	@scripts/native-stack down
+endif
+
+run_reloading: _stack ## run in the foreground, reloading on every save
+ifeq ($(STACK),compose)
+	$(COMPOSE) up --build
+else
+	npm run dev
+endif
+
+debug: _stack ## run with the Node inspector on DEBUG_PORT (attach from Chrome DevTools or VS Code)
+ifeq ($(STACK),compose)
+	@echo "the compose development stack publishes the inspector on 127.0.0.1:$(DEBUG_PORT): make run_reloading, then attach"
+	$(COMPOSE) up --build
+else
+	npm run debug
+endif
+
+logs: _stack ## follow the stack's logs (compose: the database's statement log too)
+ifeq ($(STACK),compose)
+	$(COMPOSE) logs -f
+else
+	@scripts/native-stack logs
+endif
+
+db_migration: _stack ## apply pending migrations to the stack's database (it waits for the database)
+ifeq ($(STACK),compose)
+	POSTGRES_HOST=127.0.0.1 npm run -s db:migrate
+else
+	npm run -s db:migrate
+endif
+
+make_migration: ## create the next empty migration: make make_migration NAME=add-tags
+	@npm run -s db:new -- "$(NAME)"
+
+db_shell: _stack ## psql on the stack's database
+ifeq ($(STACK),compose)
+	$(COMPOSE) exec database psql -U "$(POSTGRES_USER)" -d "$(POSTGRES_DB)"
+else
+	@command -v psql >/dev/null || { echo "psql is not installed: apt-get install postgresql-client (Debian/Ubuntu) or brew install libpq"; exit 1; }
+	PGPASSWORD="$(POSTGRES_PASSWORD)" psql -h 127.0.0.1 -p "$(POSTGRES_PORT)" -U "$(POSTGRES_USER)" -d "$(POSTGRES_DB)"
+endif
+
+destroy: _stack ## stop the stack and delete its data (the talk's down -v)
+ifeq ($(STACK),compose)
+	$(COMPOSE) down -v
+else
+	@scripts/native-stack destroy
+endif
+
+build_docker: _engine ## build the production image, tagged IMAGE (notes-service:dev)
+	docker build --target runtime -t $(IMAGE) .
+
+show_api_documentation: ## open the API reference of the running stack
+	@url=$(STACK_URL)/openapi.json; \
+	scripts/wait-for-url --once $$url || { echo "nothing answers on $$url: make run first"; exit 1; }; \
+	if command -v xdg-open >/dev/null && [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then xdg-open $$url; \
+	elif command -v open >/dev/null && [ "$$(uname)" = Darwin ]; then open $$url; \
+	else echo "the API reference: $$url"; fi
+
+# --- checks ------------------------------------------------------------------
+
+# With the stack up, the tests target it: the external tier over HTTP (APP_URL) and
+# the integrated tier on its database; otherwise the suite starts its own.
+test: ## run the three test tiers (against the running stack if there is one)
+	@echo "=== Running tests... ==="
+	@if scripts/wait-for-url --once $(STACK_URL)/; then \
+		echo "testing the running stack on $(STACK_URL)"; \
+		APP_URL=$(STACK_URL) POSTGRES_HOST=127.0.0.1 npm test; \
+	else \
+		echo "no stack answers on $(STACK_URL): the suite starts its own database and service"; \
+		npm test; \
+	fi
+
+test_reloading: ## re-run the affected tests on every save
+	@if scripts/wait-for-url --once $(STACK_URL)/; then \
+		APP_URL=$(STACK_URL) POSTGRES_HOST=127.0.0.1 npm run test:watch; \
+	else \
+		npm run test:watch; \
+	fi
+
+check: static_checks test ## one target to validate the code
+
+static_checks: _check_format _check_imports _check_lint _check_types ## all the static checks
+
+_check_format:
+	@echo "=== Checking code formatting... ==="
+	@npm run -s check:format
+
+_check_imports:
+	@echo "=== Checking import sorting... ==="
+	@npm run -s check:imports
+
+_check_lint:
+	@echo "=== Linting... ==="
+	@npm run -s check:lint
+
+_check_types:
+	@echo "=== Checking types... ==="
+	@npm run -s check:types
+
+format: ## format the code and sort the imports
+	npm run format
+
+# --- guards ------------------------------------------------------------------
+
+_stack:
+	@echo "stack: $(STACK) ($(STACK_REASON))"
+ifeq ($(STACK),compose)
+	@$(if $(ENGINE),true,echo "STACK=compose needs a Docker engine and none answers (docker info failed): use STACK=native, the embedded PostgreSQL" >&2; exit 1)
+endif
+
+_engine:
+	@$(if $(ENGINE),true,echo "no Docker engine answers (docker info failed), so no image can be built here; npm run build compiles the same code natively" >&2; exit 1)
