@@ -9,6 +9,7 @@ import { type ServiceProcess, startProcess } from '../support/service-process.js
 import { readTestSettings } from '../support/settings.js';
 
 const settings = readTestSettings();
+const DEV_SERVER = ['--import', 'tsx', 'src/dev-server.ts'];
 const workDirs: string[] = [];
 afterAll(async () => {
   await Promise.all(workDirs.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -48,11 +49,11 @@ describe.skipIf(settings.appUrl).concurrent('npm start with the embedded Postgre
     };
     const log = join(dir, 'dev.log');
 
-    const first = await startProcess('src/dev-server.ts', log, settings.appWait, env);
+    const first = await startProcess(DEV_SERVER, log, settings.appWait, { env });
     const id = await createNote(first);
     await first.stop('SIGKILL'); // leaves PostgreSQL running, orphaned, with its postmaster.pid
 
-    const second = await startProcess('src/dev-server.ts', log, settings.appWait, env);
+    const second = await startProcess(DEV_SERVER, log, settings.appWait, { env });
     expect((await fetch(`${second.url}/notes/${id}/`)).status).toBe(200);
     expect(await second.stop('SIGTERM')).toBe(0);
 
@@ -71,7 +72,7 @@ describe.skipIf(settings.appUrl).concurrent('npm start with the embedded Postgre
     };
     const log = join(dir, 'dev.log');
 
-    const service = await startProcess('src/dev-server.ts', log, settings.appWait, { ...env, LOG_LEVEL: 'info' });
+    const service = await startProcess(DEV_SERVER, log, settings.appWait, { env: { ...env, LOG_LEVEL: 'info' } });
     await createNote(service);
     expect(await service.stop('SIGINT')).toBe(0); // Ctrl-C
 

@@ -26,27 +26,29 @@ export function startServiceProcess(
   wait: { timeoutMs: number; intervalMs: number },
   port?: number,
 ): Promise<ServiceProcess> {
-  return startProcess('src/server.ts', logFile, wait, {
-    ...(port ? { API_PORT: String(port) } : {}),
-    POSTGRES_HOST: database.host,
-    POSTGRES_PORT: String(database.port),
-    POSTGRES_USER: database.user,
-    POSTGRES_PASSWORD: database.password,
-    POSTGRES_DB: database.database,
+  return startProcess(['--import', 'tsx', 'src/server.ts'], logFile, wait, {
+    env: {
+      ...(port ? { API_PORT: String(port) } : {}),
+      POSTGRES_HOST: database.host,
+      POSTGRES_PORT: String(database.port),
+      POSTGRES_USER: database.user,
+      POSTGRES_PASSWORD: database.password,
+      POSTGRES_DB: database.database,
+    },
   });
 }
 
-/** Runs an entry of src/ with tsx on a free API port and waits for GET / = 200. */
+/** Runs node with `nodeArgs` (in the checkout unless `cwd`) on a free API port and waits for GET / = 200. */
 export async function startProcess(
-  entry: string,
+  nodeArgs: string[],
   logFile: string,
   wait: { timeoutMs: number; intervalMs: number },
-  env: Record<string, string | undefined>,
+  { cwd = ROOT, env }: { cwd?: string; env: Record<string, string | undefined> },
 ): Promise<ServiceProcess> {
   const port = Number(env.API_PORT ?? (await freePort()));
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd,
     env: {
       ...process.env,
       HOST: '127.0.0.1',

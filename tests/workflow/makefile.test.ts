@@ -1,0 +1,74 @@
+// The Makefile on a machine without a Docker engine: `make run` takes the native
+// path and says so, two stacks on free ports run side by side with their own
+// data, and the Docker-only targets fail at once with one line naming the
+// native alternative instead of hanging.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
+const engine = await run('docker', ['info'], { timeout: 5_000 }).then(
+  () => true,
+  () => false,
+);
+
+/** make TARGET with a stack's ports; resolves with its output, whatever the exit code. */
+function make(target: string, env: Record<string, string> = {}) {
+  return new Promise<{ code: number; output: string }>((resolve) => {
+    execFile(
+      'make',
+      ['--no-print-directory', target],
+      { cwd: ROOT, env: { ...process.env, APP_URL: '', POSTGRES_HOST: '', ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
+    );
+  });
+}
+
+const stacks: Record<string, string>[] = [];
+afterAll(async () => {
+  await Promise.all(stacks.map((ports) => make('destroy', ports)));
+});
+
+describe.skipIf(engine)('make without a Docker engine', () => {
+  it('runs two native stacks on free ports side by side, each with its own data', async () => {
+    const a = { API_PORT: String(await freePort()), POSTGRES_PORT: String(await freePort()) };
+    const b = { API_PORT: String(await freePort()), POSTGRES_PORT: String(await freePort()) };
+    stacks.push(a, b);
+
+    const [runA, runB] = await Promise.all([make('run', a), make('run', b)]);
+    expect(runA.output).toContain('stack: native (no Docker engine answers)');
+    expect([runA.code, runB.code]).toEqual([0, 0]);
+
+    const contents = `only in stack A ${randomUUID()}`;
+    const created = await fetch(`http://127.0.0.1:${a.API_PORT}/notes/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ contents }),
+    });
+    expect(created.status).toBe(201);
+    const inB = (await (await fetch(`http://127.0.0.1:${b.API_PORT}/notes/`)).json()) as Array<{ contents: string }>;
+    expect(inB.some((note) => note.contents === contents)).toBe(false);
+
+    const [stopA, stopB] = await Promise.all([make('destroy', a), make('destroy', b)]);
+    expect([stopA.code, stopB.code]).toEqual([0, 0]);
+    await expect(fetch(`http://127.0.0.1:${a.API_PORT}/`)).rejects.toThrow();
+  });
+
+  it('refuses STACK=compose in one line that names the native alternative', async () => {
+    const result = await make('run', { STACK: 'compose' });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('STACK=compose needs a Docker engine and none answers');
+    expect(result.output).toContain('STACK=native');
+  });
+
+  it('refuses build_docker in one line that names the native build', async () => {
+    const result = await make('build_docker');
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('no Docker engine answers');
+    expect(result.output).toContain('npm run build');
+  });
+});
