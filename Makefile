@@ -127,42 +127,26 @@ show_api_documentation: ## open the API reference of the running stack
 
 # With the stack up, the tests target it: the external tier over HTTP (APP_URL) and
 # the integrated tier on its database; otherwise the suite starts its own.
-test: ## run the three test tiers (against the running stack if there is one)
-	@echo "=== Running tests... ==="
-	@if scripts/wait-for-url --once $(STACK_URL)/; then \
-		echo "testing the running stack on $(STACK_URL)"; \
-		APP_URL=$(STACK_URL) POSTGRES_HOST=127.0.0.1 npm test; \
+USE_RUNNING_STACK = if scripts/wait-for-url --once $(STACK_URL)/; then \
+		echo "testing the running stack on $(STACK_URL)"; export APP_URL=$(STACK_URL) POSTGRES_HOST=127.0.0.1; \
 	else \
 		echo "no stack answers on $(STACK_URL): the suite starts its own database and service"; \
-		npm test; \
 	fi
 
-test_reloading: ## re-run the affected tests on every save
-	@if scripts/wait-for-url --once $(STACK_URL)/; then \
-		APP_URL=$(STACK_URL) POSTGRES_HOST=127.0.0.1 npm run test:watch; \
-	else \
-		npm run test:watch; \
-	fi
+test: ## run the three test tiers (against the running stack if there is one)
+	@echo "=== Running tests... ==="
+	@$(USE_RUNNING_STACK); npm test
+
+test_reloading: ## re-run the tests on every save
+	@$(USE_RUNNING_STACK); npm run test:watch
 
 check: static_checks test ## one target to validate the code
 
 static_checks: _check_format _check_imports _check_lint _check_types ## all the static checks
 
-_check_format:
-	@echo "=== Checking code formatting... ==="
-	@npm run -s check:format
-
-_check_imports:
-	@echo "=== Checking import sorting... ==="
-	@npm run -s check:imports
-
-_check_lint:
-	@echo "=== Linting... ==="
-	@npm run -s check:lint
-
-_check_types:
-	@echo "=== Checking types... ==="
-	@npm run -s check:types
+_check_format _check_imports _check_lint _check_types: _check_%:
+	@echo "=== Checking $*... ==="
+	@npm run -s check:$*
 
 format: ## format the code and sort the imports
 	npm run format
