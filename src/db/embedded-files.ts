@@ -6,6 +6,15 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
+/** Names the process that started the server in a data directory (its pid). */
+export const OWNER_FILE = 'notes-service.owner';
+
+export async function readOwner(dataDir: string): Promise<number | undefined> {
+  const text = await readFile(join(dataDir, OWNER_FILE), 'utf8').catch(() => '');
+  const pid = Number.parseInt(text, 10);
+  return Number.isInteger(pid) ? pid : undefined;
+}
+
 export interface OsUser {
   uid: number;
   gid: number;

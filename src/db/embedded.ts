@@ -12,7 +12,15 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
-import { findBlockedDirectory, isRunning, type OsUser, readLiveServer, scratchDirectory } from './embedded-files.js';
+import {
+  findBlockedDirectory,
+  isRunning,
+  type OsUser,
+  OWNER_FILE,
+  readLiveServer,
+  readOwner,
+  scratchDirectory,
+} from './embedded-files.js';
 
 const run = promisify(execFile);
 
@@ -39,8 +47,6 @@ export interface EmbeddedPostgres {
 export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError';
 }
-
-const OWNER_FILE = 'notes-service.owner'; // pid of the process that started the server
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const osUser = await postgresOsUser();
@@ -230,12 +236,6 @@ async function ensureDatabase(options: EmbeddedPostgresOptions) {
   } finally {
     await sql.end();
   }
-}
-
-async function readOwner(dataDir: string): Promise<number | undefined> {
-  const text = await readFile(join(dataDir, OWNER_FILE), 'utf8').catch(() => '');
-  const pid = Number.parseInt(text, 10);
-  return Number.isInteger(pid) ? pid : undefined;
 }
 
 async function packageVersion(native: string): Promise<string> {

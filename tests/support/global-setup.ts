@@ -3,22 +3,26 @@
 // the external tier the service as a separate process on a free port, unless
 // APP_URL points at one already running. Everything is torn down at the end; test
 // data is never wiped, so the suite also passes on a database full of other notes.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.js';
 import { type ConnectionSettings, openPool, waitForDatabase } from '../../src/db/connect.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { isRunning, readLiveServer, readOwner } from '../../src/db/embedded-files.js';
 import { migrate } from '../../src/db/migrate.js';
 import { freePort } from './free-port.js';
 import { startServiceProcess } from './service-process.js';
 import { readTestSettings } from './settings.js';
-import { waitForHttp200 } from './wait.js';
+import { waitFor, waitForHttp200 } from './wait.js';
 
 type Teardown = () => Promise<void>;
 
+const RUN_DIR_PREFIX = 'notes-service-test-';
+
 export default async function setup(project: TestProject): Promise<Teardown> {
+  await reapAbandonedRuns();
   const tiers = new Set(project.vitest.projects.map((p) => p.name));
   const settings = readTestSettings();
   const needsService = tiers.has('external') && !settings.appUrl;
@@ -31,7 +35,7 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   try {
     let database: ConnectionSettings | null = null;
     if (needsDatabase) {
-      const runDir = await mkdtemp(join(tmpdir(), 'notes-service-test-'));
+      const runDir = await mkdtemp(join(tmpdir(), RUN_DIR_PREFIX));
       await chmod(runDir, 0o755); // PostgreSQL may run as another OS user: let it reach its data directory
       teardowns.push(() => rm(runDir, { recursive: true, force: true }));
       const target = await chooseDatabase();
@@ -98,5 +102,30 @@ async function prepareDatabase(settings: ConnectionSettings, runDir: string, tea
     await migrate(sql, settings.database);
   } finally {
     await sql.end();
+  }
+}
+
+/**
+ * A run killed before its teardown (a signal to Vitest) leaves its PostgreSQL
+ * running and its directory behind: stop and remove those whose owner is gone.
+ */
+async function reapAbandonedRuns(): Promise<void> {
+  const dirs = (await readdir(tmpdir())).filter((name) => name.startsWith(RUN_DIR_PREFIX));
+  for (const name of dirs) {
+    const dataDir = join(tmpdir(), name, 'postgres');
+    const owner = await readOwner(dataDir);
+    if (owner !== undefined && (await isRunning(owner))) continue;
+    const server = await readLiveServer(dataDir);
+    if (server) {
+      process.kill(server.pid, 'SIGQUIT'); // immediate shutdown: the data is thrown away anyway
+      await waitFor(
+        'abandoned test PostgreSQL to stop',
+        async () => {
+          if (await isRunning(server.pid)) throw new Error(`pid ${server.pid} still runs`);
+        },
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
+    }
+    await rm(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
