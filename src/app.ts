@@ -2,32 +2,47 @@
 // service runs with. It never listens, so tests inject into the same app that
 // production serves.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvErrors from 'ajv-errors';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openApiOptions, openApiRoute } from './docs/openapi.js';
 import { handleError, handleNotFound } from './errors.js';
 import { healthRoutes, type Readiness } from './health/routes.js';
+import { requireBearerToken } from './http/auth.js';
+import { collectRoutes } from './http/methods.js';
 import { createLogger } from './logger.js';
 import type { NotesRepository } from './notes/repository.js';
 import { notesRoutes } from './notes/routes.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'logLevel' | 'noteMaxLength' | 'bodyLimitBytes' | 'requestTimeoutMs'>;
+  config: Pick<
+    Config,
+    | 'logLevel'
+    | 'noteMaxLength'
+    | 'bodyLimitBytes'
+    | 'requestTimeoutMs'
+    | 'headersTimeoutMs'
+    | 'keepAliveTimeoutMs'
+    | 'apiToken'
+  >;
   notes: NotesRepository;
   readiness: Readiness;
   /** The process's logger; without one the app logs at config.logLevel to stdout. */
   logger?: Logger;
 }
 
-export function buildApp({ config, notes, readiness, logger }: AppDeps) {
+export function buildApp({ config, notes, readiness, logger }: AppDeps): App {
   const app = Fastify({
     loggerInstance: logger ?? createLogger(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
+    // Slow clients can't hold connections: whole request, headers, idle keep-alive.
     requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: { headersTimeout: config.headersTimeoutMs },
     routerOptions: { ignoreTrailingSlash: true },
     ajv: {
       // No coercion: {"contents": 42} is a client error, not the note "42".
@@ -41,12 +56,17 @@ export function buildApp({ config, notes, readiness, logger }: AppDeps) {
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
+  const otherMethods = collectRoutes(app);
   app.register(swagger, openApiOptions); // at the root and before the routes, so that it sees them all
   app.register(openApiRoute);
   app.register(healthRoutes, { readiness });
-  app.register(notesRoutes, { notes, noteMaxLength: config.noteMaxLength });
+  app.register(async (notesScope) => {
+    if (config.apiToken) requireBearerToken(notesScope, config.apiToken);
+    await notesScope.register(notesRoutes, { notes, noteMaxLength: config.noteMaxLength });
+  });
+  app.register(otherMethods);
   return app;
 }
 
-/** The app as buildApp makes it (pino logger, TypeBox type provider). */
-export type App = ReturnType<typeof buildApp>;
+/** The app as buildApp makes it: a pino logger and the TypeBox type provider. */
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger, TypeBoxTypeProvider>;

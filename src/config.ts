@@ -30,6 +30,10 @@ export interface Config {
   readonly noteMaxLength: number;
   readonly bodyLimitBytes: number;
   readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  /** When set, every /notes route requires `Authorization: Bearer <apiToken>`. */
+  readonly apiToken: string | undefined;
   readonly shutdownGraceMs: number;
   readonly postgres: PostgresConfig;
   readonly embeddedPostgres: EmbeddedPostgresConfig;
@@ -52,13 +56,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `BODY_LIMIT_BYTES must be at least 6 × NOTE_MAX_LENGTH + 64 (= ${noteMaxLength * 6 + 64}), got ${bodyLimitBytes}`,
     );
   }
+  const requestTimeoutMs = read.integer('REQUEST_TIMEOUT_MS', 30_000, 1, 3_600_000);
+  const headersTimeoutMs = read.integer('HEADERS_TIMEOUT_MS', 10_000, 1, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    // Node's own rule: the headers arrive within the time for the whole request.
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs}), got ${headersTimeoutMs}`,
+    );
+  }
   return deepFreeze({
     host: read.string('HOST', '127.0.0.1'),
     apiPort: read.port('API_PORT', 8080, 0), // 0: any free port, printed at start
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     noteMaxLength,
     bodyLimitBytes,
-    requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 30_000, 1, 3_600_000),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: read.integer('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1, 3_600_000),
+    apiToken: read.optionalString('API_TOKEN'),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     postgres: {
       host: read.optionalString('POSTGRES_HOST'),

@@ -18,7 +18,7 @@ const CODES_BY_FASTIFY_ERROR: Record<string, string> = {
 };
 
 export function notFound(reply: FastifyReply, message: string): FastifyReply {
-  return reply.code(404).send({ error: 'not_found', message } satisfies ApiError);
+  return sendError(reply, 404, 'not_found', message);
 }
 
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -27,23 +27,23 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply): Fa
 
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error.validation) {
-    return send(reply, 400, 'invalid_request', error.message);
+    return sendError(reply, 400, 'invalid_request', error.message);
   }
   if (isDatabaseUnavailable(error)) {
     request.log.warn({ err: error }, 'database unavailable');
     reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-    return send(reply, 503, 'database_unavailable', 'the database is unavailable; retry shortly');
+    return sendError(reply, 503, 'database_unavailable', 'the database is unavailable; retry shortly');
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     // Fastify's own 4xx errors (body parsing, content type, size) carry safe messages.
     const code = CODES_BY_FASTIFY_ERROR[error.code] ?? (error instanceof SyntaxError ? 'invalid_json' : 'bad_request');
-    return send(reply, status, code, error.message);
+    return sendError(reply, status, code, error.message);
   }
   request.log.error({ err: error }, 'unhandled error');
-  return send(reply, 500, 'internal_error', 'internal server error');
+  return sendError(reply, 500, 'internal_error', 'internal server error');
 }
 
-function send(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
   return reply.code(status).send({ error, message } satisfies ApiError);
 }

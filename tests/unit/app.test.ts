@@ -6,11 +6,23 @@ import { DatabaseUnavailableError } from '../../src/db/errors.js';
 import type { NotesRepository } from '../../src/notes/repository.js';
 import { inMemoryNotes } from '../support/in-memory-notes.js';
 
-const config = { logLevel: 'silent', noteMaxLength: 50, bodyLimitBytes: 1024, requestTimeoutMs: 5_000 } as const;
+const config = {
+  logLevel: 'silent',
+  noteMaxLength: 50,
+  bodyLimitBytes: 1024,
+  requestTimeoutMs: 5_000,
+  headersTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 5_000,
+  apiToken: undefined,
+} as const;
 const apps: ReturnType<typeof buildApp>[] = [];
 
-function app(overrides: Partial<NotesRepository> = {}, readiness = async () => {}) {
-  const instance = buildApp({ config, notes: { ...inMemoryNotes(), ...overrides }, readiness });
+function app(overrides: Partial<NotesRepository> = {}, readiness = async () => {}, apiToken?: string) {
+  const instance = buildApp({
+    config: { ...config, apiToken },
+    notes: { ...inMemoryNotes(), ...overrides },
+    readiness,
+  });
   apps.push(instance);
   return instance;
 }
@@ -198,5 +210,76 @@ describe('GET /openapi.json', () => {
     expect(
       document.paths['/notes/'].post.requestBody.content['application/json'].schema.properties.contents.maxLength,
     ).toBe(config.noteMaxLength);
+  });
+});
+
+describe('methods', () => {
+  it.each([
+    ['PUT', '/notes/', 'GET, HEAD, POST, OPTIONS'],
+    ['DELETE', '/notes/1/', 'GET, HEAD, OPTIONS'],
+    ['PATCH', '/notes', 'GET, HEAD, POST, OPTIONS'],
+    ['POST', '/', 'GET, HEAD, OPTIONS'],
+  ] as const)('answers %s %s with 405 and Allow: %s', async (method, url, allow) => {
+    const response = await app().inject({ method, url });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe(allow);
+    expect(response.json()).toEqual({ error: 'method_not_allowed', message: expect.stringContaining(method) });
+  });
+
+  it('answers OPTIONS with 204 and Allow', async () => {
+    const response = await app().inject({ method: 'OPTIONS', url: '/notes/' });
+    expect(response.statusCode).toBe(204);
+    expect(response.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
+  });
+
+  it('answers HEAD like GET, without a body', async () => {
+    const response = await app().inject({ method: 'HEAD', url: '/notes/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('');
+  });
+});
+
+describe('API_TOKEN', () => {
+  const token = 'sëcret-token';
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['a wrong token', 'Bearer wrong'],
+    ['a longer token with the right prefix', `Bearer ${token}x`],
+    ['another scheme', `Basic ${token}`],
+  ])('answers 401 on /notes for %s', async (_case, authorization) => {
+    const response = await app({}, undefined, token).inject({
+      method: 'GET',
+      url: '/notes/',
+      headers: authorization ? { authorization } : {},
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(response.json().error).toBe('unauthorized');
+  });
+
+  it('lets the right bearer token through', async () => {
+    const response = await app({}, undefined, token).inject({
+      method: 'POST',
+      url: '/notes/',
+      payload: { contents: 'x' },
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.statusCode).toBe(201);
+  });
+
+  it.each(['/', '/health/live', '/health/ready'])('keeps %s open', async (url) => {
+    const response = await app({}, undefined, token).inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('health', () => {
+  it('answers /health/live even while the database is down', async () => {
+    const down = async () => {
+      throw new DatabaseUnavailableError('down');
+    };
+    expect((await app({}, down).inject({ url: '/health/live' })).statusCode).toBe(200);
+    expect((await app({}, down).inject({ url: '/health/ready' })).statusCode).toBe(503);
   });
 });

@@ -1,0 +1,20 @@
+// Optional bearer-token protection (API_TOKEN): every route in the scope answers
+// 401 without `Authorization: Bearer <token>`. Compared as SHA-256 digests with
+// timingSafeEqual, so neither the token's bytes nor its length leak through timing.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { sendError } from '../errors.js';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+export function requireBearerToken(scope: FastifyInstance, token: string): void {
+  const expected = digest(token);
+  scope.addHook('onRequest', async (request, reply) => {
+    const header = request.headers.authorization ?? '';
+    const presented = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
+    if (!timingSafeEqual(digest(presented), expected)) {
+      reply.header('www-authenticate', 'Bearer realm="notes-service"');
+      return sendError(reply, 401, 'unauthorized', 'send Authorization: Bearer <API_TOKEN>');
+    }
+  });
+}
