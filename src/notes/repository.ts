@@ -7,8 +7,14 @@ export interface NotesRepository {
   create(contents: string): Promise<Note>;
   /** undefined when no note has that id (including ids beyond the column's range). */
   get(id: bigint): Promise<Note | undefined>;
-  list(): Promise<Note[]>;
+  /** Every note ascending by id, read through a cursor in batches: memory stays flat at any table size. */
+  listAll(): AsyncIterable<Note[]>;
+  /** Up to `limit` notes with ids above `after`, ascending (keyset pagination), and whether more follow. */
+  listPage(limit: number, after: bigint): Promise<{ notes: Note[]; more: boolean }>;
 }
+
+/** Rows per cursor fetch: big enough to amortize round trips, small enough to keep memory flat. */
+const CURSOR_BATCH = 500;
 
 interface NoteRow {
   id: string; // int8 arrives as a string: JavaScript numbers can't hold every bigint
@@ -34,10 +40,18 @@ export function notesRepository(sql: Sql): NotesRepository {
       return row && toNote(row);
     },
 
-    async list() {
+    async *listAll() {
+      const cursor = sql<NoteRow[]>`
+        select id, contents, creation_date from notes order by id`.cursor(CURSOR_BATCH);
+      for await (const rows of cursor) yield rows.map(toNote);
+    },
+
+    async listPage(limit, after) {
+      // One row more than asked tells whether another page follows.
       const rows = await sql<NoteRow[]>`
-        select id, contents, creation_date from notes order by id`;
-      return rows.map(toNote);
+        select id, contents, creation_date from notes
+        where id > ${after.toString()} order by id limit ${limit + 1}`;
+      return { notes: rows.slice(0, limit).map(toNote), more: rows.length > limit };
     },
   };
 }

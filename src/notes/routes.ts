@@ -1,9 +1,28 @@
 // HTTP only: schemas and thin handlers for /notes. Both spellings (/notes and
 // /notes/, /notes/7 and /notes/7/) match because the router ignores the trailing slash.
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { notFound } from '../errors.js';
 import type { NotesRepository } from './repository.js';
-import { ApiError, Note, NoteList, NoteParams, noteInputSchema } from './schemas.js';
+import { ApiError, ListQuery, Note, NoteList, NoteParams, noteInputSchema } from './schemas.js';
+
+const DEFAULT_PAGE_SIZE = 100;
+
+/** A JSON array written batch by batch, so only one batch is ever in memory. */
+async function* jsonArray(first: IteratorResult<Note[]>, rest: AsyncIterator<Note[]>): AsyncGenerator<string> {
+  let separator = '';
+  yield '[';
+  for (let next = first; !next.done; next = await rest.next()) {
+    const batch = next.value;
+    let chunk = '';
+    for (const note of batch) {
+      chunk += separator + JSON.stringify(note);
+      separator = ',';
+    }
+    yield chunk;
+  }
+  yield ']';
+}
 
 export interface NotesRoutesOptions {
   notes: NotesRepository;
@@ -32,5 +51,25 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
     },
   );
 
-  app.get('/notes/', { schema: { response: { 200: NoteList, ...errors } } }, async () => notes.list());
+  app.get(
+    '/notes/',
+    { schema: { querystring: ListQuery, response: { 200: NoteList, ...errors } } },
+    async (request, reply) => {
+      const { limit, after } = request.query;
+      if (limit === undefined && after === undefined) {
+        // The talk's contract: all notes in one array, streamed from a cursor with
+        // backpressure. The first batch is read before any byte is sent, so a
+        // database outage is still a 503, not a truncated 200.
+        const batches = notes.listAll()[Symbol.asyncIterator]();
+        const first = await batches.next();
+        const body = Readable.from(jsonArray(first, batches));
+        return reply.type('application/json; charset=utf-8').send(body as never); // streams skip the serializer
+      }
+      const pageSize = Number(limit ?? DEFAULT_PAGE_SIZE);
+      const page = await notes.listPage(pageSize, BigInt(after ?? 0));
+      const last = page.notes.at(-1);
+      if (page.more && last) reply.header('link', `</notes/?limit=${pageSize}&after=${last.id}>; rel="next"`);
+      return page.notes;
+    },
+  );
 };

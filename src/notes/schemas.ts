@@ -47,3 +47,19 @@ export const NoteParams = Type.Object({
     errorMessage: { pattern: 'must be a positive integer' },
   }),
 });
+
+/** Keyset pagination: both optional; either one switches GET /notes/ to pages (limit defaults to 100). */
+export const ListQuery = Type.Object({
+  limit: Type.Optional(
+    Type.String({
+      pattern: '^(1000|[1-9][0-9]{0,2})$',
+      errorMessage: { pattern: 'must be a whole number from 1 to 1000' },
+    }),
+  ),
+  after: Type.Optional(
+    Type.String({
+      pattern: '^(0|[1-9][0-9]{0,18})$',
+      errorMessage: { pattern: 'must be a note id (a whole number)' },
+    }),
+  ),
+});

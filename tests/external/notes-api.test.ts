@@ -53,6 +53,19 @@ describe('the notes API over HTTP', () => {
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
   });
 
+  it('pages through notes by id, following the Link header', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(Number((await post(JSON.stringify({ contents: `paged ${randomUUID()}` }))).json.id));
+    const first = await fetch(`${url}/notes/?limit=2&after=${(ids[0] ?? 1) - 1}`);
+    const firstPage = (await first.json()) as Array<{ id: number }>;
+    expect(firstPage[0]?.id).toBe(ids[0]);
+    const next = /^<([^>]+)>; rel="next"$/.exec(first.headers.get('link') ?? '')?.[1];
+    expect(next).toBe(`/notes/?limit=2&after=${firstPage[1]?.id}`);
+    const secondPage = (await (await fetch(`${url}${next}`)).json()) as Array<{ id: number }>;
+    expect(secondPage.every((note) => note.id > (firstPage[1]?.id ?? 0))).toBe(true);
+  });
+
   it('answers 404 not_found for a note that does not exist', async () => {
     const response = await fetch(`${url}/notes/9223372036854775807/`);
     expect(response.status).toBe(404);

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { notesRepository } from '../../src/notes/repository.js';
+import { collect } from '../support/collect.js';
 import { useTestDatabase } from '../support/database.js';
 
 const sql = useTestDatabase();
@@ -44,12 +45,33 @@ describe('NotesRepository', () => {
   it('lists notes ascending by id, own notes among the others', async () => {
     const first = await notes.create(`first ${randomUUID()}`);
     const second = await notes.create(`second ${randomUUID()}`);
-    const all = await notes.list();
+    const all = (await collect(notes.listAll())).flat();
 
     const ids = all.map((note) => note.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(all).toEqual(expect.arrayContaining([first, second]));
     expect(ids.indexOf(first.id)).toBeLessThan(ids.indexOf(second.id));
+  });
+
+  it('pages by id: after the last id of a page comes the next page', async () => {
+    const mine = [];
+    for (let i = 0; i < 3; i++) mine.push(await notes.create(`paged ${i} ${randomUUID()}`));
+    const after = BigInt((mine[0]?.id ?? 0) - 1);
+
+    const first = await notes.listPage(2, after);
+    expect(first.notes.slice(0, 1)).toEqual(mine.slice(0, 1));
+    expect(first.more).toBe(true);
+    const last = first.notes.at(-1);
+    const second = await notes.listPage(1000, BigInt(last?.id ?? 0));
+    expect(second.notes.every((note) => note.id > (last?.id ?? 0))).toBe(true);
+    expect(second.notes.map((note) => note.id)).toEqual(expect.arrayContaining([mine[2]?.id]));
+  });
+
+  it('reads every note through the cursor in batches of at most 500', async () => {
+    const created = await Promise.all(Array.from({ length: 3 }, (_, i) => notes.create(`cursor ${i} ${randomUUID()}`)));
+    const batches = await collect(notes.listAll());
+    expect(batches.every((batch) => batch.length <= 500)).toBe(true);
+    expect(batches.flat()).toEqual(expect.arrayContaining(created));
   });
 
   it('gives distinct ids to notes created concurrently', async () => {

@@ -14,8 +14,12 @@ export function inMemoryNotes(): NotesRepository & { notes: Note[] } {
     async get(id) {
       return notes.find((note) => BigInt(note.id) === id);
     },
-    async list() {
-      return [...notes];
+    async *listAll() {
+      for (let i = 0; i < notes.length; i += 2) yield notes.slice(i, i + 2); // batches, like the cursor
+    },
+    async listPage(limit, after) {
+      const rest = notes.filter((note) => BigInt(note.id) > after);
+      return { notes: rest.slice(0, limit), more: rest.length > limit };
     },
   };
 }

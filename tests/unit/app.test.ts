@@ -174,7 +174,8 @@ describe('failures', () => {
   it('answers 503 with Retry-After when the database connection is refused', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     const response = await app({
-      list: async () => {
+      // biome-ignore lint/correctness/useYield: fails before its first batch, like a refused connection
+      listAll: async function* () {
         throw refused;
       },
     }).inject({ method: 'GET', url: '/notes/' });
@@ -185,7 +186,8 @@ describe('failures', () => {
 
   it('answers an unexpected error with a bare 500 that reveals nothing', async () => {
     const response = await app({
-      list: async () => {
+      // biome-ignore lint/correctness/useYield: fails before its first batch
+      listAll: async function* () {
         throw new Error('relation "secret_table" does not exist');
       },
     }).inject({ method: 'GET', url: '/notes/' });
@@ -281,5 +283,63 @@ describe('health', () => {
     };
     expect((await app({}, down).inject({ url: '/health/live' })).statusCode).toBe(200);
     expect((await app({}, down).inject({ url: '/health/ready' })).statusCode).toBe(503);
+  });
+});
+
+describe('GET /notes/ in pages', () => {
+  async function appWithNotes(count: number) {
+    const instance = app();
+    for (let i = 1; i <= count; i++) {
+      await instance.inject({ method: 'POST', url: '/notes/', payload: { contents: `note ${i}` } });
+    }
+    return instance;
+  }
+
+  it('returns the next page after an id, with a Link to the one after', async () => {
+    const instance = await appWithNotes(5);
+    const response = await instance.inject({ url: '/notes/?limit=2&after=1' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().map((note: { id: number }) => note.id)).toEqual([2, 3]);
+    expect(response.headers.link).toBe('</notes/?limit=2&after=3>; rel="next"');
+  });
+
+  it('leaves out the Link on the last page', async () => {
+    const instance = await appWithNotes(3);
+    const response = await instance.inject({ url: '/notes/?limit=2&after=1' });
+    expect(response.json().map((note: { id: number }) => note.id)).toEqual([2, 3]);
+    expect(response.headers.link).toBeUndefined();
+  });
+
+  it('starts from the beginning with only a limit', async () => {
+    const instance = await appWithNotes(3);
+    const response = await instance.inject({ url: '/notes?limit=1' });
+    expect(response.json().map((note: { id: number }) => note.id)).toEqual([1]);
+  });
+
+  it.each([
+    'limit=0',
+    'limit=1001',
+    'limit=-1',
+    'limit=abc',
+    'limit=1.5',
+    'limit=',
+    'after=-1',
+    'after=x',
+    'after=1e3',
+  ])('answers 400 for %s', async (query) => {
+    const response = await app().inject({ url: `/notes/?${query}` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toBe('invalid_request');
+  });
+
+  it('streams the full list as one JSON array across batches', async () => {
+    const instance = await appWithNotes(5);
+    const response = await instance.inject({ url: '/notes/' });
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.json().map((note: { id: number }) => note.id)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('streams an empty list as []', async () => {
+    expect((await app().inject({ url: '/notes/' })).body).toBe('[]');
   });
 });
