@@ -23,6 +23,7 @@ export interface AppDeps {
     Config,
     | 'logLevel'
     | 'noteMaxLength'
+    | 'idempotencyKeyTtlMs'
     | 'bodyLimitBytes'
     | 'requestTimeoutMs'
     | 'headersTimeoutMs'
@@ -62,7 +63,11 @@ export function buildApp({ config, notes, readiness, logger }: AppDeps): App {
   app.register(healthRoutes, { readiness });
   app.register(async (notesScope) => {
     if (config.apiToken) requireBearerToken(notesScope, config.apiToken);
-    await notesScope.register(notesRoutes, { notes, noteMaxLength: config.noteMaxLength });
+    await notesScope.register(notesRoutes, {
+      notes,
+      noteMaxLength: config.noteMaxLength,
+      idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
+    });
   });
   app.register(otherMethods);
   return app;

@@ -28,6 +28,7 @@ export interface Config {
   readonly apiPort: number;
   readonly logLevel: LogLevel;
   readonly noteMaxLength: number;
+  readonly idempotencyKeyTtlMs: number;
   readonly bodyLimitBytes: number;
   readonly requestTimeoutMs: number;
   readonly headersTimeoutMs: number;
@@ -69,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiPort: read.port('API_PORT', 8080, 0), // 0: any free port, printed at start
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     noteMaxLength,
+    idempotencyKeyTtlMs: read.integer('IDEMPOTENCY_KEY_TTL_MS', 86_400_000, 1_000, 31_536_000_000),
     bodyLimitBytes,
     requestTimeoutMs,
     headersTimeoutMs,

@@ -3,8 +3,16 @@
 import type { Sql } from 'postgres';
 import type { Note } from './schemas.js';
 
+export type KeyedCreate = { note: Note; replayed: boolean } | { keyReused: true };
+
 export interface NotesRepository {
   create(contents: string): Promise<Note>;
+  /**
+   * Creates a note at most once per Idempotency-Key within `ttlMs`: a repeat with
+   * the same contents returns the first note (replayed), with other contents
+   * keyReused. Concurrent requests with one key are serialized by a lock on the key.
+   */
+  createOnce(contents: string, key: string, ttlMs: number): Promise<KeyedCreate>;
   /** undefined when no note has that id (including ids beyond the column's range). */
   get(id: bigint): Promise<Note | undefined>;
   /** Every note ascending by id, read through a cursor in batches: memory stays flat at any table size. */
@@ -31,6 +39,31 @@ export function notesRepository(sql: Sql): NotesRepository {
         insert into notes (contents) values (${contents})
         returning id, contents, creation_date`;
       return toNote(row as NoteRow);
+    },
+
+    async createOnce(contents, key, ttlMs) {
+      return sql.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+        const ttl = `${ttlMs} milliseconds`;
+        const [previous] = await tx<NoteRow[]>`
+          select n.id, n.contents, n.creation_date
+          from idempotency_keys k join notes n on n.id = k.note_id
+          where k.key = ${key} and k.created_at > now() - ${ttl}::interval`;
+        if (previous)
+          return previous.contents === contents ? { note: toNote(previous), replayed: true } : { keyReused: true };
+
+        // Expired keys: this one, and a bounded batch of others, so the table doesn't grow without end.
+        await tx`
+          delete from idempotency_keys where key in (
+            select key from idempotency_keys where created_at <= now() - ${ttl}::interval
+            union select ${key} limit 101)`;
+        const [row] = await tx<NoteRow[]>`
+          insert into notes (contents) values (${contents})
+          returning id, contents, creation_date`;
+        const note = toNote(row as NoteRow);
+        await tx`insert into idempotency_keys (key, note_id) values (${key}, ${note.id})`;
+        return { note, replayed: false };
+      }) as Promise<KeyedCreate>;
     },
 
     async get(id) {

@@ -2,9 +2,10 @@
 // /notes/, /notes/7 and /notes/7/) match because the router ignores the trailing slash.
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { notFound } from '../errors.js';
+import type { FastifyReply } from 'fastify';
+import { notFound, sendError } from '../errors.js';
 import type { NotesRepository } from './repository.js';
-import { ApiError, ListQuery, Note, NoteList, NoteParams, noteInputSchema } from './schemas.js';
+import { ApiError, CreateHeaders, ListQuery, Note, NoteList, NoteParams, noteInputSchema } from './schemas.js';
 
 const DEFAULT_PAGE_SIZE = 100;
 
@@ -27,17 +28,38 @@ async function* jsonArray(first: IteratorResult<Note[]>, rest: AsyncIterator<Not
 export interface NotesRoutesOptions {
   notes: NotesRepository;
   noteMaxLength: number;
+  idempotencyKeyTtlMs: number;
 }
 
-export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async (app, { notes, noteMaxLength }) => {
+function created(reply: FastifyReply, note: Note) {
+  return reply.code(201).header('location', `/notes/${note.id}/`).send(note);
+}
+
+export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async (
+  app,
+  { notes, noteMaxLength, idempotencyKeyTtlMs },
+) => {
   const errors = { '4xx': ApiError, '5xx': ApiError };
 
   app.post(
     '/notes/',
-    { schema: { body: noteInputSchema(noteMaxLength), response: { 201: Note, ...errors } } },
+    {
+      schema: {
+        headers: CreateHeaders,
+        body: noteInputSchema(noteMaxLength),
+        response: { 201: Note, ...errors },
+      },
+    },
     async (request, reply) => {
-      const note = await notes.create(request.body.contents);
-      return reply.code(201).header('location', `/notes/${note.id}/`).send(note);
+      const { contents } = request.body;
+      const key = request.headers['idempotency-key'];
+      if (key === undefined) return created(reply, await notes.create(contents));
+      const result = await notes.createOnce(contents, key, idempotencyKeyTtlMs);
+      if ('keyReused' in result) {
+        return sendError(reply, 422, 'idempotency_key_reused', 'this Idempotency-Key was used with another body');
+      }
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return created(reply, result.note);
     },
   );
 

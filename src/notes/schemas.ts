@@ -63,3 +63,13 @@ export const ListQuery = Type.Object({
     }),
   ),
 });
+
+export const CreateHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      pattern: '^[\\x21-\\x7E]{1,255}$',
+      errorMessage: { pattern: 'must be 1 to 255 visible ASCII characters' },
+      description: 'Repeats with the same key and body return the first 201; with another body, 422',
+    }),
+  ),
+});

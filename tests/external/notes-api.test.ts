@@ -66,6 +66,22 @@ describe('the notes API over HTTP', () => {
     expect(secondPage.every((note) => note.id > (firstPage[1]?.id ?? 0))).toBe(true);
   });
 
+  it('creates a note once per Idempotency-Key', async () => {
+    const key = randomUUID();
+    const body = JSON.stringify({ contents: `keyed ${key}` });
+    const send = (payload: string) =>
+      fetch(`${url}/notes/`, {
+        method: 'POST',
+        body: payload,
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      });
+    const [first, second] = [await send(body), await send(body)];
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(await second.json()).toEqual(await first.json());
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect((await send(JSON.stringify({ contents: 'other' }))).status).toBe(422);
+  });
+
   it('answers 404 not_found for a note that does not exist', async () => {
     const response = await fetch(`${url}/notes/9223372036854775807/`);
     expect(response.status).toBe(404);

@@ -74,6 +74,32 @@ describe('NotesRepository', () => {
     expect(batches.flat()).toEqual(expect.arrayContaining(created));
   });
 
+  it('creates one note for many concurrent requests with one Idempotency-Key', async () => {
+    const key = randomUUID();
+    const contents = `once ${randomUUID()}`;
+    const results = await Promise.all(Array.from({ length: 20 }, () => notes.createOnce(contents, key, 60_000)));
+
+    const ids = new Set(results.map((result) => ('note' in result ? result.note.id : 'reused')));
+    expect(ids.size).toBe(1);
+    expect(results.filter((result) => 'replayed' in result && !result.replayed)).toHaveLength(1);
+    const rows = await sql`select id from notes where contents = ${contents}`;
+    expect(rows).toHaveLength(1);
+  });
+
+  it('writes the key and the note together, and forgets the key after its time', async () => {
+    const key = randomUUID();
+    const first = await notes.createOnce(`expiring ${key}`, key, 60_000);
+    if (!('note' in first)) throw new Error('a new key was taken as reused');
+    const [stored] = await sql`select note_id from idempotency_keys where key = ${key}`;
+    expect(stored?.note_id).toBe(String(first.note.id));
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const later = await notes.createOnce(`expiring ${key}`, key, 10);
+    if (!('note' in later)) throw new Error('an expired key was taken as reused');
+    expect(later.replayed).toBe(false);
+    expect(later.note.id).not.toBe(first.note.id);
+  });
+
   it('gives distinct ids to notes created concurrently', async () => {
     const created = await Promise.all(
       Array.from({ length: 20 }, (_, i) => notes.create(`concurrent ${i} ${randomUUID()}`)),

@@ -4,8 +4,16 @@ import type { Note } from '../../src/notes/schemas.js';
 
 export function inMemoryNotes(): NotesRepository & { notes: Note[] } {
   const notes: Note[] = [];
+  const keys = new Map<string, Note>();
   return {
     notes,
+    async createOnce(contents, key) {
+      const previous = keys.get(key);
+      if (previous) return previous.contents === contents ? { note: previous, replayed: true } : { keyReused: true };
+      const note = await this.create(contents);
+      keys.set(key, note);
+      return { note, replayed: false };
+    },
     async create(contents) {
       const note = { id: notes.length + 1, contents, creation_date: new Date().toISOString() };
       notes.push(note);

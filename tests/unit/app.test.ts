@@ -9,6 +9,7 @@ import { inMemoryNotes } from '../support/in-memory-notes.js';
 const config = {
   logLevel: 'silent',
   noteMaxLength: 50,
+  idempotencyKeyTtlMs: 60_000,
   bodyLimitBytes: 1024,
   requestTimeoutMs: 5_000,
   headersTimeoutMs: 5_000,
@@ -341,5 +342,39 @@ describe('GET /notes/ in pages', () => {
 
   it('streams an empty list as []', async () => {
     expect((await app().inject({ url: '/notes/' })).body).toBe('[]');
+  });
+});
+
+describe('POST /notes/ with an Idempotency-Key', () => {
+  const post = (instance: ReturnType<typeof app>, key: string, contents: string) =>
+    instance.inject({ method: 'POST', url: '/notes/', payload: { contents }, headers: { 'idempotency-key': key } });
+
+  it('replays the first 201 for the same key and body, marked Idempotent-Replayed', async () => {
+    const instance = app();
+    const first = await post(instance, 'key-1', 'hello');
+    const again = await post(instance, 'key-1', 'hello');
+
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('answers 422 for the same key with another body', async () => {
+    const instance = app();
+    await post(instance, 'key-2', 'hello');
+    const response = await post(instance, 'key-2', 'goodbye');
+    expect(response.statusCode).toBe(422);
+    expect(response.json().error).toBe('idempotency_key_reused');
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['a'.repeat(256), 'too long'],
+    ['with space', 'a space'],
+  ])('answers 400 for a key that is %s (%s)', async (key) => {
+    const response = await post(app(), key, 'hello');
+    expect(response.statusCode).toBe(400);
   });
 });
