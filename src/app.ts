@@ -10,9 +10,10 @@ import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openApiOptions, openApiRoute } from './docs/openapi.js';
-import { handleError, handleNotFound } from './errors.js';
+import { handleClientError, handleError, handleNotFound } from './errors.js';
 import { healthRoutes, type Readiness } from './health/routes.js';
 import { requireBearerToken } from './http/auth.js';
+import { parseJsonStrictly } from './http/json-body.js';
 import { collectRoutes } from './http/methods.js';
 import { createLogger } from './logger.js';
 import type { NotesRepository } from './notes/repository.js';
@@ -44,6 +45,7 @@ export function buildApp({ config, notes, readiness, logger }: AppDeps): App {
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
     http: { headersTimeout: config.headersTimeoutMs },
+    clientErrorHandler: handleClientError,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: {
       // No coercion: {"contents": 42} is a client error, not the note "42".
@@ -55,6 +57,7 @@ export function buildApp({ config, notes, readiness, logger }: AppDeps): App {
 
   // JSON is the only body we accept: anything else is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
+  parseJsonStrictly(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   const otherMethods = collectRoutes(app);

@@ -1,8 +1,11 @@
 // One map from failure to HTTP: every error answer is { error, message } with the
 // right status. Known failures are matched by type or code, never by message text;
 // anything else is logged with the request id and answered as a bare 500.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from './db/errors.js';
+import { InvalidBodyError } from './http/json-body.js';
 import type { ApiError } from './notes/schemas.js';
 
 /** Seconds a client should wait before retrying while the database is away. */
@@ -12,8 +15,6 @@ const CODES_BY_FASTIFY_ERROR: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
   FST_ERR_BAD_URL: 'invalid_url',
 };
 
@@ -29,6 +30,9 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   if (error.validation) {
     return sendError(reply, 400, 'invalid_request', error.message);
   }
+  if (error instanceof InvalidBodyError) {
+    return sendError(reply, error.statusCode, error.code, error.message);
+  }
   if (isDatabaseUnavailable(error)) {
     request.log.warn({ err: error }, 'database unavailable');
     reply.header('retry-after', String(RETRY_AFTER_SECONDS));
@@ -37,7 +41,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     // Fastify's own 4xx errors (body parsing, content type, size) carry safe messages.
-    const code = CODES_BY_FASTIFY_ERROR[error.code] ?? (error instanceof SyntaxError ? 'invalid_json' : 'bad_request');
+    const code = CODES_BY_FASTIFY_ERROR[error.code] ?? 'bad_request';
     return sendError(reply, status, code, error.message);
   }
   request.log.error({ err: error }, 'unhandled error');
@@ -46,4 +50,27 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
 
 export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
   return reply.code(status).send({ error, message } satisfies ApiError);
+}
+
+const CLIENT_ERRORS: Record<string, [status: number, error: string, message: string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request did not arrive in time'],
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'the request headers are too large'],
+};
+
+/**
+ * Requests so broken that no route sees them (unparsable HTTP, a lying
+ * Content-Length, headers too slow or too large) get the same JSON error shape,
+ * written straight to the socket, which is then closed.
+ */
+export function handleClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'bad_request', 'malformed HTTP request'];
+  const body = JSON.stringify({ error: code, message } satisfies ApiError);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

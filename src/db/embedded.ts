@@ -31,7 +31,7 @@ export interface EmbeddedPostgresOptions {
   password: string;
   database: string;
   startTimeoutMs: number;
-  /** Throw-away cluster for tests: no fsync, removed on stop. */
+  /** Throw-away cluster for tests: no fsync (commits still wait for the WAL write), removed on stop. */
   ephemeral?: boolean;
   /** When another live process already runs this data directory: use its server (true) or refuse (false). */
   attachToRunning?: boolean;
@@ -197,7 +197,10 @@ async function startServer(pgCtl: PgCtl, dataDir: string, options: EmbeddedPostg
     `-p ${options.port}`,
     '-c listen_addresses=127.0.0.1',
     '-c unix_socket_directories=', // TCP only: no socket files in /tmp for parallel servers to fight over
-    ...(options.ephemeral ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+    // Throw-away clusters skip fsync: a killed server still keeps every acknowledged
+    // commit (the OS has it), only an OS crash could lose one. synchronous_commit
+    // stays on, so the fault tests' "201 means durable" holds here too.
+    ...(options.ephemeral ? ['-c fsync=off', '-c full_page_writes=off'] : []),
   ];
   const deadline = Date.now() + options.startTimeoutMs;
   for (;;) {
@@ -207,8 +210,8 @@ async function startServer(pgCtl: PgCtl, dataDir: string, options: EmbeddedPostg
       return;
     } catch {
       const log = await readFile(logFile, 'utf8').catch(() => '');
-      // A port freed a moment ago by a killed server can still be bound: wait for it.
-      if (/could not bind|Address already in use/.test(log) && Date.now() < deadline) {
+      // A killed server's port (or its backends' shared memory) can stay in use a moment: wait for it.
+      if (/could not bind|Address already in use|pre-existing shared memory block/.test(log) && Date.now() < deadline) {
         await sleep(500);
         continue;
       }
