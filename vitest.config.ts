@@ -1,6 +1,7 @@
-// The talk's three tiers as Vitest projects, plus `workflow`: slower checks of
-// the developer workflow itself (native stacks, the production install) that CI
-// runs apart from npm test. One global setup serves them all: it starts a
+// The talk's three tiers as Vitest projects, plus two that CI runs apart from
+// npm test: `workflow` (native stacks, the production install) and `faults`
+// (crashes, outages, shutdown under load, hostile requests; each file runs its
+// own database and service so it can break them). One global setup serves them all: it starts a
 // throw-away PostgreSQL (or uses POSTGRES_HOST) only when a tier that needs one
 // runs, and the service only for the external tier when APP_URL is not given.
 import { defineConfig } from 'vitest/config';
@@ -20,7 +21,7 @@ const tier = (name: string) => ({
 export default defineConfig({
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
-    projects: [tier('unit'), tier('integrated'), tier('external'), tier('workflow')],
+    projects: [tier('unit'), tier('integrated'), tier('external'), tier('workflow'), tier('faults')],
     hookTimeout: 60_000,
     // Watch mode: the external tier imports no source, so a save under src/ or
     // migrations/ reruns everything (the talk's `entr make test`), on a restarted service.

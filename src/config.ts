@@ -14,8 +14,12 @@ export interface PostgresConfig {
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /** Client-side deadline on every database call of a request (→ 503 past it). */
+  readonly queryTimeoutMs: number;
   readonly waitTimeoutMs: number;
   readonly waitIntervalMs: number;
+  /** Longest pause between reconnect attempts of a pool connection. */
+  readonly reconnectMaxDelayMs: number;
 }
 
 export interface EmbeddedPostgresConfig {
@@ -86,8 +90,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       poolSize: read.integer('POSTGRES_POOL_SIZE', 10, 1, 1000),
       connectTimeoutMs: read.integer('POSTGRES_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
       statementTimeoutMs: read.integer('POSTGRES_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
+      queryTimeoutMs: read.integer('POSTGRES_QUERY_TIMEOUT_MS', 5_000, 1, 3_600_000),
       waitTimeoutMs: read.integer('POSTGRES_WAIT_TIMEOUT_MS', 30_000, 0, 3_600_000),
       waitIntervalMs: read.integer('POSTGRES_WAIT_INTERVAL_MS', 200, 1, 60_000),
+      reconnectMaxDelayMs: read.integer('POSTGRES_RECONNECT_MAX_DELAY_MS', 500, 0, 60_000),
     },
     embeddedPostgres: {
       dataDir: read.string('EMBEDDED_POSTGRES_DATA_DIR', '.data/postgres'),

@@ -17,6 +17,9 @@ export function openPool(settings: ConnectionSettings): Sql {
     max: settings.poolSize,
     connect_timeout: settings.connectTimeoutMs / 1000,
     idle_timeout: 60,
+    // postgres.js backs off up to 20 s between reconnects by default: after an
+    // outage the pool would stay cold long after the database is back.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, settings.reconnectMaxDelayMs / 1000),
     onnotice: () => {}, // "relation already exists, skipping" and friends are not news
     connection: {
       application_name: 'notes-service',

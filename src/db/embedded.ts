@@ -71,6 +71,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
     options.log(`stopping the PostgreSQL (pid ${running.pid}) that an earlier run left behind in ${dataDir}`);
     await pgCtl(['stop', '-m', 'fast', '-w', '-t', seconds(options.startTimeoutMs)], options.startTimeoutMs);
+  } else if (await exists(join(dataDir, 'postmaster.pid'))) {
+    // Left by a killed server. PostgreSQL clears it itself unless the pid is still
+    // taken, e.g. by the unreaped zombie of that server (no init reaps it in some containers).
+    await rm(join(dataDir, 'postmaster.pid'), { force: true });
   }
 
   await prepareDataDir(dataDir, osUser);

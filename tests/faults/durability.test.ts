@@ -1,0 +1,52 @@
+// Promise 1: a 201 is sent only after the note's transaction has committed, so
+// every acknowledged note survives a crash of the service or of PostgreSQL.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type FaultStack, useFaultStack, writeLoad } from '../support/fault-stack.js';
+
+let stack: FaultStack;
+beforeAll(async () => {
+  stack = await useFaultStack();
+  await stack.startDatabase();
+  await stack.startService();
+});
+
+/** The acknowledged ids the service can't return. A 503 is retried for 2 s (the recovery promise); a 404 is final. */
+async function unreadable(url: string, ids: number[]): Promise<string[]> {
+  const deadline = Date.now() + 2_000;
+  const missing: string[] = [];
+  for (const id of ids) {
+    let status = (await fetch(`${url}/notes/${id}/`)).status;
+    while (status === 503 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await fetch(`${url}/notes/${id}/`)).status;
+    }
+    if (status !== 200) missing.push(`${id}: ${status}`);
+  }
+  return missing;
+}
+
+describe('acknowledged means durable', () => {
+  it('keeps every note that got a 201 when the service is killed with SIGKILL mid-load', async () => {
+    const load = writeLoad(stack.service().url, 8);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await stack.service().stop('SIGKILL');
+    await load.stop();
+    expect(load.acknowledged.length).toBeGreaterThan(20);
+
+    const restarted = await stack.startService();
+    expect(await unreadable(restarted.url, load.acknowledged)).toEqual([]);
+  });
+
+  it('keeps every note that got a 201 when PostgreSQL is killed with SIGKILL mid-load', async () => {
+    const { url } = stack.service();
+    const load = writeLoad(url, 8);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await stack.killDatabase();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await load.stop();
+    expect(load.acknowledged.length).toBeGreaterThan(20);
+
+    await stack.startDatabase(); // crash recovery replays the WAL
+    expect(await unreadable(url, load.acknowledged)).toEqual([]); // the same service, reconnected
+  });
+});

@@ -1,0 +1,84 @@
+// Promises 2 and 3: while the database is away every notes request answers a fast
+// 503 with Retry-After (GET / too), liveness stays 200, and within 2 s of the
+// database coming back requests succeed again without a restart. A service
+// started before its database waits for it.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type FaultStack, postNote, useFaultStack } from '../support/fault-stack.js';
+import { waitFor } from '../support/wait.js';
+
+const QUERY_TIMEOUT_MS = 1_000;
+let stack: FaultStack;
+beforeAll(async () => {
+  stack = await useFaultStack({
+    POSTGRES_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+    POSTGRES_CONNECT_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+  });
+  await stack.startDatabase();
+  await stack.startService();
+});
+
+async function expectFast503s(url: string) {
+  const requests: Array<[string, () => Promise<Response>]> = [
+    ['GET /', () => fetch(`${url}/`)],
+    ['GET /health/ready', () => fetch(`${url}/health/ready`)],
+    ['GET /notes/1/', () => fetch(`${url}/notes/1/`)],
+    ['GET /notes/', () => fetch(`${url}/notes/`)],
+    ['GET /notes/?limit=5', () => fetch(`${url}/notes/?limit=5`)],
+    ['POST /notes/', () => postNote(url, 'during the outage')],
+  ];
+  for (const [name, send] of requests) {
+    const started = Date.now();
+    const response = await send();
+    const elapsed = Date.now() - started;
+    expect({ name, status: response.status }).toEqual({ name, status: 503 });
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(((await response.json()) as { error: string }).error).toBe('database_unavailable');
+    expect(elapsed).toBeLessThan(QUERY_TIMEOUT_MS + 1_000);
+  }
+  expect((await fetch(`${url}/health/live`)).status).toBe(200);
+}
+
+async function expectRecoveryWithin2s(url: string) {
+  const back = Date.now();
+  await waitFor(
+    'the service did not recover',
+    async () => {
+      const response = await postNote(url, 'after the outage');
+      if (response.status !== 201) throw new Error(`status ${response.status}`);
+    },
+    { timeoutMs: 2_000, intervalMs: 50 },
+  );
+  expect(Date.now() - back).toBeLessThan(2_000);
+  expect((await fetch(`${url}/`)).status).toBe(200);
+}
+
+describe('a database outage', () => {
+  it('answers 503 while PostgreSQL is stopped, and recovers without a restart', async () => {
+    const { url } = stack.service();
+    await stack.stopDatabase();
+    await expectFast503s(url);
+    await stack.startDatabase();
+    await expectRecoveryWithin2s(url);
+  });
+
+  it('answers 503 within the query timeout while PostgreSQL is frozen, and recovers', async () => {
+    const { url } = stack.service();
+    await stack.freezeDatabase(true);
+    try {
+      await expectFast503s(url);
+    } finally {
+      await stack.freezeDatabase(false);
+    }
+    await expectRecoveryWithin2s(url);
+  });
+
+  it('lets a service started before its database wait for it', async () => {
+    await stack.service().stop();
+    await stack.stopDatabase();
+    const starting = stack.startService({ POSTGRES_WAIT_TIMEOUT_MS: '30000', POSTGRES_WAIT_INTERVAL_MS: '100' });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await stack.startDatabase();
+    const service = await starting;
+    expect((await postNote(service.url, 'after waiting')).status).toBe(201);
+  });
+});

@@ -1,0 +1,142 @@
+// A database and a service of a fault test's own, so that the test can stop,
+// freeze, kill and restart them: the embedded PostgreSQL on a fixed free port
+// (it comes back where the service expects it) and src/server.ts as a process.
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { freePort } from './free-port.js';
+import { type ServiceProcess, startProcess } from './service-process.js';
+import { readTestSettings } from './settings.js';
+
+export interface FaultStack {
+  dir: string;
+  databasePort: number;
+  service(): ServiceProcess;
+  startService(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  startDatabase(): Promise<void>;
+  stopDatabase(): Promise<void>;
+  /** SIGKILL to the postmaster and every backend: the server dies as in a crash. */
+  killDatabase(): Promise<void>;
+  /** SIGSTOP / SIGCONT to the whole server: it keeps its sockets but answers nothing. */
+  freezeDatabase(frozen: boolean): Promise<void>;
+}
+
+export async function useFaultStack(serviceEnv: Record<string, string> = {}): Promise<FaultStack> {
+  const dir = await mkdtemp(join(tmpdir(), 'notes-faults-'));
+  await chmod(dir, 0o755); // reachable by the postgres OS user when we run as root
+  const config = loadConfig({});
+  const pgPort = await freePort();
+  const apiPort = await freePort();
+  const dataDir = join(dir, 'postgres');
+  let database: EmbeddedPostgres | undefined;
+  let service: ServiceProcess | undefined;
+
+  // The postmaster and its children: each backend is its own process group
+  // (PostgreSQL calls setsid), so a signal to the postmaster's group misses them.
+  const postgresProcesses = async () => {
+    const postmaster = Number.parseInt(await readFile(join(dataDir, 'postmaster.pid'), 'utf8'), 10);
+    const children: number[] = [];
+    for (const entry of await readdir('/proc')) {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === postmaster) children.push(Number(entry));
+    }
+    return [postmaster, ...children];
+  };
+  const signalPostgres = async (signal: NodeJS.Signals) => {
+    for (const pid of await postgresProcesses()) process.kill(pid, signal);
+  };
+
+  const stack: FaultStack = {
+    dir,
+    databasePort: pgPort,
+    service: () => {
+      if (!service) throw new Error('no service started');
+      return service;
+    },
+    async startDatabase() {
+      database = await startEmbeddedPostgres({
+        ...config.postgres,
+        port: pgPort,
+        dataDir,
+        startTimeoutMs: config.embeddedPostgres.startTimeoutMs,
+        log: () => {},
+      });
+    },
+    async stopDatabase() {
+      await database?.stop();
+    },
+    async killDatabase() {
+      await signalPostgres('SIGKILL');
+    },
+    async freezeDatabase(frozen) {
+      await signalPostgres(frozen ? 'SIGSTOP' : 'SIGCONT');
+    },
+    async startService(extraEnv = {}) {
+      service = await startProcess(
+        ['--import', 'tsx', 'src/server.ts'],
+        join(dir, 'service.log'),
+        readTestSettings().appWait,
+        {
+          env: {
+            API_PORT: String(apiPort),
+            POSTGRES_HOST: '127.0.0.1',
+            POSTGRES_PORT: String(pgPort),
+            POSTGRES_USER: config.postgres.user,
+            POSTGRES_PASSWORD: config.postgres.password,
+            POSTGRES_DB: config.postgres.database,
+            ...serviceEnv,
+            ...extraEnv,
+          },
+        },
+      );
+      return service;
+    },
+  };
+
+  afterAll(async () => {
+    await service?.stop('SIGKILL');
+    await stack.freezeDatabase(false).catch(() => {});
+    await database?.stop().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  });
+  return stack;
+}
+
+export const postNote = (url: string, contents: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/notes/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ contents }),
+    signal: AbortSignal.timeout(10_000),
+  });
+
+/** `writers` loops creating notes until stop(); the ids that got a 201, and how many requests failed. */
+export function writeLoad(url: string, writers: number) {
+  const acknowledged: number[] = [];
+  let failures = 0;
+  let running = true;
+  const loops = Array.from({ length: writers }, async (_, writer) => {
+    for (let i = 0; running; i++) {
+      try {
+        const response = await postNote(url, `load ${writer}/${i}`);
+        if (response.status === 201) acknowledged.push(((await response.json()) as { id: number }).id);
+        else failures++;
+      } catch {
+        failures++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  });
+  return {
+    acknowledged,
+    failures: () => failures,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
