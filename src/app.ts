@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openApiOptions, openApiRoute } from './docs/openapi.js';
-import { handleClientError, handleError, handleNotFound } from './errors.js';
+import { handleClientError, handleError, handleNotFound, sendError } from './errors.js';
 import { healthRoutes, type Readiness } from './health/routes.js';
 import { requireBearerToken } from './http/auth.js';
 import { parseJsonStrictly } from './http/json-body.js';
@@ -44,8 +44,16 @@ export function buildApp({ config, notes, readiness, logger }: AppDeps): App {
     // Slow clients can't hold connections: whole request, headers, idle keep-alive.
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    http: { headersTimeout: config.headersTimeoutMs },
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      // Node enforces both timeouts only when it checks, every 30 s by default.
+      connectionsCheckingInterval: Math.max(50, Math.min(config.headersTimeoutMs, 1_000) / 2),
+      // Node would answer a missing Host itself, outside our error shape: see the hook below.
+      requireHostHeader: false,
+    },
     clientErrorHandler: handleClientError,
+    // Bad percent-encoding and over-long ids, which the router rejects before any route.
+    frameworkErrors: handleError,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: {
       // No coercion: {"contents": 42} is a client error, not the note "42".
@@ -59,6 +67,11 @@ export function buildApp({ config, notes, readiness, logger }: AppDeps): App {
   app.removeContentTypeParser('text/plain');
   parseJsonStrictly(app);
   app.setErrorHandler(handleError);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.raw.httpVersion === '1.1' && !request.headers.host) {
+      return sendError(reply, 400, 'bad_request', 'HTTP/1.1 requests must carry a Host header');
+    }
+  });
   app.setNotFoundHandler(handleNotFound);
   const otherMethods = collectRoutes(app);
   app.register(swagger, openApiOptions); // at the root and before the routes, so that it sees them all

@@ -16,6 +16,7 @@ const CODES_BY_FASTIFY_ERROR: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
   FST_ERR_BAD_URL: 'invalid_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
 };
 
 export function notFound(reply: FastifyReply, message: string): FastifyReply {
