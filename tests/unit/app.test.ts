@@ -378,3 +378,11 @@ describe('POST /notes/ with an Idempotency-Key', () => {
     expect(response.statusCode).toBe(400);
   });
 });
+
+describe('response hygiene', () => {
+  it('sends no X-Powered-By and no server banner', async () => {
+    const response = await app().inject({ url: '/' });
+    expect(response.headers['x-powered-by']).toBeUndefined();
+    expect(response.headers.server).toBeUndefined();
+  });
+});
