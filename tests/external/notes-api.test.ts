@@ -2,6 +2,7 @@
 // started. The service's database holds other notes: find your own, never count.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { rawRequest } from '../support/raw-http.js';
 import { appUrl } from '../support/settings.js';
 
 const url = appUrl();
@@ -105,11 +106,21 @@ describe('bad input over HTTP', () => {
     ['contents over NOTE_MAX_LENGTH', JSON.stringify({ contents: 'x'.repeat(100_001) }), 'application/json', 400],
     ['a NUL character', '{"contents": "nul \\u0000 here"}', 'application/json', 400],
     ['a wrong Content-Type', '{"contents": "x"}', 'text/plain', 415],
-    ['a body over the limit', JSON.stringify({ contents: 'x'.repeat(2_000_000) }), 'application/json', 413],
   ])('answers %s with a JSON %i', async (_case, body, contentType, status) => {
     const { response, json } = await post(body, contentType);
     expect(response.status).toBe(status);
     expect(json).toEqual({ error: expect.any(String), message: expect.any(String) });
+  });
+
+  it('answers a body over the limit with a JSON 413', async () => {
+    // Over a raw socket: the server answers before reading the body, and fetch
+    // gives up on the write (EPIPE) instead of reading that answer.
+    const body = JSON.stringify({ contents: 'x'.repeat(2_000_000) });
+    const { hostname, port } = new URL(url);
+    const head = `POST /notes/ HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const response = await rawRequest(Number(port), [head + body], 0, 10_000, hostname);
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toEqual({ error: 'payload_too_large', message: expect.any(String) });
   });
 
   it.each([

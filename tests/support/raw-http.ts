@@ -17,9 +17,10 @@ export function rawRequest(
   parts: Array<string | Buffer>,
   pauseMs = 0,
   timeoutMs = 10_000,
+  host = '127.0.0.1',
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, host);
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
