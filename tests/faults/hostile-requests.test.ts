@@ -22,10 +22,14 @@ const CRLF = '\r\n';
 function request(
   method: string,
   path: string,
-  { body, headers = {} }: { body?: string | Buffer; headers?: Record<string, string> } = {},
+  {
+    body,
+    headers = {},
+    close = true,
+  }: { body?: string | Buffer; headers?: Record<string, string>; close?: boolean } = {},
 ): string | Buffer {
   const length = body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) };
-  const lines = [`${method} ${path} HTTP/1.1`, 'Host: test', 'Connection: close'];
+  const lines = [`${method} ${path} HTTP/1.1`, 'Host: test', ...(close ? ['Connection: close'] : [])];
   for (const [name, value] of Object.entries({ ...length, ...headers })) lines.push(`${name}: ${value}`);
   const head = lines.join(CRLF) + CRLF + CRLF;
   return body === undefined ? head : Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(body)]);
@@ -81,7 +85,18 @@ const cases: Case[] = [
   ['invalid UTF-8 bytes', [json(bytes('{"contents":"a', [0xff, 0xfe], '"}'))], 400],
   ['an overlong UTF-8 encoding', [json(bytes('{"contents":"', [0xc0, 0xaf], '"}'))], 400],
   ['a truncated UTF-8 sequence', [json(bytes('{"contents":"', [0xe2, 0x82], '"}'))], 400],
-  ['a body over BODY_LIMIT_BYTES', [json(JSON.stringify({ contents: 'x'.repeat(1_100_000) }))], 413],
+  // Kept alive: the server then discards the unread body instead of closing on it (which resets the connection).
+  [
+    'a body over BODY_LIMIT_BYTES',
+    [
+      request('POST', '/notes/', {
+        body: JSON.stringify({ contents: 'x'.repeat(1_100_000) }),
+        headers: { 'Content-Type': 'application/json' },
+        close: false,
+      }),
+    ],
+    413,
+  ],
   // content types
   ['text/plain', [json('{"contents":"x"}', { 'Content-Type': 'text/plain' })], 415],
   [
