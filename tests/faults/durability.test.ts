@@ -1,11 +1,10 @@
 // Promise 1: a 201 is sent only after the note's transaction has committed, so
 // every acknowledged note survives a crash of the service or of PostgreSQL.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type FaultStack, useFaultStack, writeLoad } from '../support/fault-stack.js';
+import { useFaultStack, writeLoad } from '../support/fault-stack.js';
 
-let stack: FaultStack;
+const stack = useFaultStack();
 beforeAll(async () => {
-  stack = await useFaultStack();
   await stack.startDatabase();
   await stack.startService();
 });

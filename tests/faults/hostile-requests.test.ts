@@ -2,18 +2,17 @@
 // correct 2xx), never a 5xx, never a hang; afterwards the service still serves.
 // Raw sockets, because no HTTP client sends most of these.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type FaultStack, postNote, useFaultStack } from '../support/fault-stack.js';
+import { postNote, useFaultStack } from '../support/fault-stack.js';
 import { rawRequest } from '../support/raw-http.js';
 
 const HEADERS_TIMEOUT_MS = 500;
 const REQUEST_TIMEOUT_MS = 1_000;
-let stack: FaultStack;
 let port: number;
+const stack = useFaultStack({
+  HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+  REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+});
 beforeAll(async () => {
-  stack = await useFaultStack({
-    HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
-    REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-  });
   await stack.startDatabase();
   port = Number(new URL((await stack.startService()).url).port);
 });

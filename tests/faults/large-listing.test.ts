@@ -6,19 +6,23 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openPool } from '../../src/db/connect.js';
-import { type FaultStack, useFaultStack } from '../support/fault-stack.js';
+import { useFaultStack } from '../support/fault-stack.js';
 
 const NOTES = 300_000;
 // The service runs with an old-space cap below what a buffered listing needs (the
 // JSON alone is ~37 MB, the row objects several times that): only a stream fits.
 const HEAP_CAP_MB = 64;
 const MAX_GROWTH_MB = 100;
-let stack: FaultStack;
+const stack = useFaultStack();
 beforeAll(async () => {
-  stack = await useFaultStack();
   await stack.startDatabase();
   await stack.startService({ NODE_OPTIONS: `--max-old-space-size=${HEAP_CAP_MB}` });
-  const sql = openPool({ ...loadConfig({}).postgres, host: '127.0.0.1', port: stack.databasePort, poolSize: 1 });
+  const sql = openPool({
+    ...loadConfig({}).postgres,
+    host: '127.0.0.1',
+    port: await stack.databasePort(),
+    poolSize: 1,
+  });
   try {
     await sql`insert into notes (contents) select repeat('n', 93) || lpad(i::text, 7, '0') from generate_series(1, ${NOTES}) i`;
   } finally {

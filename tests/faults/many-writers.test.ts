@@ -4,11 +4,10 @@ import { Agent, request } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openPool } from '../../src/db/connect.js';
-import { type FaultStack, useFaultStack } from '../support/fault-stack.js';
+import { useFaultStack } from '../support/fault-stack.js';
 
-let stack: FaultStack;
+const stack = useFaultStack();
 beforeAll(async () => {
-  stack = await useFaultStack();
   await stack.startDatabase();
   await stack.startService();
 });
@@ -46,7 +45,12 @@ describe('many writers at once', () => {
       agent.destroy();
     }
 
-    const sql = openPool({ ...loadConfig({}).postgres, host: '127.0.0.1', port: stack.databasePort, poolSize: 1 });
+    const sql = openPool({
+      ...loadConfig({}).postgres,
+      host: '127.0.0.1',
+      port: await stack.databasePort(),
+      poolSize: 1,
+    });
     try {
       const [row] = await sql`select count(*)::int as count from notes where contents like ${`${marker} %`}`;
       expect(row?.count).toBe(2000);

@@ -3,16 +3,15 @@
 // database coming back requests succeed again without a restart. A service
 // started before its database waits for it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type FaultStack, postNote, useFaultStack } from '../support/fault-stack.js';
+import { postNote, useFaultStack } from '../support/fault-stack.js';
 import { waitFor } from '../support/wait.js';
 
 const QUERY_TIMEOUT_MS = 1_000;
-let stack: FaultStack;
+const stack = useFaultStack({
+  POSTGRES_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+  POSTGRES_CONNECT_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+});
 beforeAll(async () => {
-  stack = await useFaultStack({
-    POSTGRES_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
-    POSTGRES_CONNECT_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
-  });
   await stack.startDatabase();
   await stack.startService();
 });

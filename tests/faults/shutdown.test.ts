@@ -1,11 +1,10 @@
 // Promise 4: on SIGTERM the service stops accepting, lets in-flight requests
 // finish, closes the pool and exits 0: no request sent before the signal fails.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type FaultStack, postNote, useFaultStack } from '../support/fault-stack.js';
+import { postNote, useFaultStack } from '../support/fault-stack.js';
 
-let stack: FaultStack;
+const stack = useFaultStack({ SHUTDOWN_GRACE_MS: '5000' });
 beforeAll(async () => {
-  stack = await useFaultStack({ SHUTDOWN_GRACE_MS: '5000' });
   await stack.startDatabase();
   await stack.startService();
 });

@@ -1,7 +1,8 @@
 // A database and a service of a fault test's own, so that the test can stop,
 // freeze, kill and restart them: the embedded PostgreSQL on a fixed free port
 // (it comes back where the service expects it) and src/server.ts as a process.
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -13,7 +14,7 @@ import { readTestSettings } from './settings.js';
 
 export interface FaultStack {
   dir: string;
-  databasePort: number;
+  databasePort(): Promise<number>;
   service(): ServiceProcess;
   startService(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
   startDatabase(): Promise<void>;
@@ -24,12 +25,15 @@ export interface FaultStack {
   freezeDatabase(frozen: boolean): Promise<void>;
 }
 
-export async function useFaultStack(serviceEnv: Record<string, string> = {}): Promise<FaultStack> {
-  const dir = await mkdtemp(join(tmpdir(), 'notes-faults-'));
-  await chmod(dir, 0o755); // reachable by the postgres OS user when we run as root
+/**
+ * Call at the top of a test file: it registers the afterAll that kills what the
+ * file started (a hook registered inside beforeAll would never run).
+ */
+export function useFaultStack(serviceEnv: Record<string, string> = {}): FaultStack {
+  const dir = mkdtempSync(join(tmpdir(), 'notes-faults-'));
+  chmodSync(dir, 0o755); // reachable by the postgres OS user when we run as root
   const config = loadConfig({});
-  const pgPort = await freePort();
-  const apiPort = await freePort();
+  const ports = Promise.all([freePort(), freePort()]);
   const dataDir = join(dir, 'postgres');
   let database: EmbeddedPostgres | undefined;
   let service: ServiceProcess | undefined;
@@ -52,12 +56,13 @@ export async function useFaultStack(serviceEnv: Record<string, string> = {}): Pr
 
   const stack: FaultStack = {
     dir,
-    databasePort: pgPort,
+    databasePort: () => ports.then(([pgPort]) => pgPort),
     service: () => {
       if (!service) throw new Error('no service started');
       return service;
     },
     async startDatabase() {
+      const [pgPort] = await ports;
       database = await startEmbeddedPostgres({
         ...config.postgres,
         port: pgPort,
@@ -76,6 +81,7 @@ export async function useFaultStack(serviceEnv: Record<string, string> = {}): Pr
       await signalPostgres(frozen ? 'SIGSTOP' : 'SIGCONT');
     },
     async startService(extraEnv = {}) {
+      const [pgPort, apiPort] = await ports;
       service = await startProcess(
         ['--import', 'tsx', 'src/server.ts'],
         join(dir, 'service.log'),
