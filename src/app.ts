@@ -15,6 +15,7 @@ import { healthRoutes, type Readiness } from './health/routes.js';
 import { requireBearerToken } from './http/auth.js';
 import { parseJsonStrictly } from './http/json-body.js';
 import { collectRoutes } from './http/methods.js';
+import { logRequests, requestId } from './http/request-log.js';
 import { createLogger } from './logger.js';
 import type { NotesRepository } from './notes/repository.js';
 import { notesRoutes } from './notes/routes.js';
@@ -40,6 +41,10 @@ export interface AppDeps {
 export function buildApp({ config, notes, readiness, logger }: AppDeps): App {
   const app = Fastify({
     loggerInstance: logger ?? createLogger(config.logLevel),
+    disableRequestLogging: true, // one line per request instead, from logRequests
+    requestIdHeader: false,
+    genReqId: requestId,
+    requestIdLogLabel: 'requestId',
     bodyLimit: config.bodyLimitBytes,
     // Slow clients can't hold connections: whole request, headers, idle keep-alive.
     requestTimeout: config.requestTimeoutMs,
@@ -67,6 +72,7 @@ export function buildApp({ config, notes, readiness, logger }: AppDeps): App {
   app.removeContentTypeParser('text/plain');
   parseJsonStrictly(app);
   app.setErrorHandler(handleError);
+  logRequests(app);
   app.addHook('onRequest', async (request, reply) => {
     if (request.raw.httpVersion === '1.1' && !request.headers.host) {
       return sendError(reply, 400, 'bad_request', 'HTTP/1.1 requests must carry a Host header');

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { DatabaseUnavailableError } from '../../src/db/errors.js';
+import { createLogger } from '../../src/logger.js';
 import type { NotesRepository } from '../../src/notes/repository.js';
 import { inMemoryNotes } from '../support/in-memory-notes.js';
 
@@ -384,5 +385,52 @@ describe('response hygiene', () => {
     const response = await app().inject({ url: '/' });
     expect(response.headers['x-powered-by']).toBeUndefined();
     expect(response.headers.server).toBeUndefined();
+  });
+});
+
+describe('request logs', () => {
+  function loggedApp() {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line)) });
+    const instance = buildApp({ config, notes: inMemoryNotes(), readiness: async () => {}, logger });
+    apps.push(instance);
+    return { instance, lines };
+  }
+
+  it('writes one line per request with its id, method, route, status and duration', async () => {
+    const { instance, lines } = loggedApp();
+    await instance.inject({ method: 'GET', url: '/notes/42/' });
+
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'request',
+        requestId: expect.any(String),
+        method: 'GET',
+        route: '/notes/:id/',
+        url: '/notes/42/',
+        status: 404,
+        durationMs: expect.any(Number),
+      }),
+    ]);
+  });
+
+  it('takes the caller’s X-Request-Id and returns it', async () => {
+    const { instance, lines } = loggedApp();
+    const response = await instance.inject({ url: '/', headers: { 'x-request-id': 'trace-123' } });
+    expect(response.headers['x-request-id']).toBe('trace-123');
+    expect(lines[0]?.requestId).toBe('trace-123');
+  });
+
+  it.each(['', 'has space', 'x'.repeat(129), 'line\nbreak'])(
+    'replaces an unusable X-Request-Id (%j) with a new one',
+    async (id) => {
+      const response = await app().inject({ url: '/', headers: { 'x-request-id': id } });
+      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    },
+  );
+
+  it('generates an id when none is sent', async () => {
+    const [a, b] = [await app().inject({ url: '/' }), await app().inject({ url: '/' })];
+    expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
   });
 });
