@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvErrors from 'ajv-errors';
-import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openApiOptions, openApiRoute } from './docs/openapi.js';
@@ -41,10 +41,10 @@ export interface AppDeps {
 export function buildApp({ config, notes, readiness, logger }: AppDeps): App {
   const app = Fastify({
     loggerInstance: logger ?? createLogger(config.logLevel),
-    disableRequestLogging: true, // one line per request instead, from logRequests
+    // One line per request instead, from logRequests.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     requestIdHeader: false,
     genReqId: requestId,
-    requestIdLogLabel: 'requestId',
     bodyLimit: config.bodyLimitBytes,
     // Slow clients can't hold connections: whole request, headers, idle keep-alive.
     requestTimeout: config.requestTimeoutMs,
