@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvErrors from 'ajv-errors';
 import Fastify, { type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { openApiOptions, openApiRoute } from './docs/openapi.js';
 import { handleClientError, handleError, handleNotFound, sendError } from './errors.js';
@@ -17,6 +18,7 @@ import { parseJsonStrictly } from './http/json-body.js';
 import { collectRoutes } from './http/methods.js';
 import { logRequests, requestId } from './http/request-log.js';
 import { createLogger } from './logger.js';
+import { observeRequests, serveMetrics } from './metrics.js';
 import type { NotesRepository } from './notes/repository.js';
 import { notesRoutes } from './notes/routes.js';
 
@@ -36,9 +38,11 @@ export interface AppDeps {
   readiness: Readiness;
   /** The process's logger; without one the app logs at config.logLevel to stdout. */
   logger?: Logger;
+  /** When given, requests are measured and GET /metrics serves this registry. */
+  metrics?: Registry;
 }
 
-export function buildApp({ config, notes, readiness, logger }: AppDeps): App {
+export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps): App {
   const app = Fastify({
     loggerInstance: logger ?? createLogger(config.logLevel),
     // One line per request instead, from logRequests.
@@ -91,6 +95,13 @@ export function buildApp({ config, notes, readiness, logger }: AppDeps): App {
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
     });
   });
+  if (metrics) {
+    observeRequests(app, metrics);
+    app.register(async (metricsScope) => {
+      if (config.apiToken) requireBearerToken(metricsScope, config.apiToken);
+      serveMetrics(metricsScope, metrics);
+    });
+  }
   app.register(otherMethods);
   return app;
 }

@@ -37,8 +37,9 @@ export interface Config {
   readonly requestTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
-  /** When set, every /notes route requires `Authorization: Bearer <apiToken>`. */
+  /** When set, every /notes route (and /metrics) requires `Authorization: Bearer <apiToken>`. */
   readonly apiToken: string | undefined;
+  readonly metricsEnabled: boolean;
   readonly shutdownGraceMs: number;
   readonly postgres: PostgresConfig;
   readonly embeddedPostgres: EmbeddedPostgresConfig;
@@ -80,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs,
     keepAliveTimeoutMs: read.integer('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1, 3_600_000),
     apiToken: read.optionalString('API_TOKEN'),
+    metricsEnabled: read.boolean('METRICS_ENABLED', false),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     postgres: {
       host: read.optionalString('POSTGRES_HOST'),
@@ -122,6 +124,13 @@ function reader(env: NodeJS.ProcessEnv) {
     integer,
     port: (name: string, fallback: number, min = 1) => integer(name, fallback, min, 65_535),
     optionalString: raw,
+    boolean(name: string, fallback: boolean): boolean {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      if (/^(true|1|yes)$/i.test(value)) return true;
+      if (/^(false|0|no)$/i.test(value)) return false;
+      throw new ConfigError(`${name} must be true or false, got "${value}"`);
+    },
     string: (name: string, fallback: string) => raw(name) ?? fallback,
     oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
       const value = raw(name);

@@ -6,15 +6,21 @@ import type { Sql } from 'postgres';
 import { type App, buildApp } from './app.js';
 import type { Config } from './config.js';
 import { pingDatabase } from './db/connect.js';
-import { repositoryWithDeadline, withDeadline } from './db/deadline.js';
+import { withDeadline } from './db/deadline.js';
+import { createMetrics } from './metrics.js';
 import { notesRepository } from './notes/repository.js';
+import { wrapRepository } from './notes/wrap.js';
 
 export function wireApp(config: Config, sql: Sql, logger: Logger): App {
   const deadline = config.postgres.queryTimeoutMs;
+  const metrics = config.metricsEnabled ? createMetrics(config.postgres.poolSize) : undefined;
+  let notes = wrapRepository(notesRepository(sql), (call) => withDeadline(call(), deadline));
+  if (metrics) notes = wrapRepository(notes, metrics.trackDatabaseCall);
   return buildApp({
     config,
     logger,
-    notes: repositoryWithDeadline(notesRepository(sql), deadline),
+    notes,
     readiness: () => withDeadline(pingDatabase(sql), deadline),
+    metrics: metrics?.registry,
   });
 }

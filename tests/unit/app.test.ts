@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { DatabaseUnavailableError } from '../../src/db/errors.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics.js';
 import type { NotesRepository } from '../../src/notes/repository.js';
 import { inMemoryNotes } from '../support/in-memory-notes.js';
 
@@ -432,5 +433,50 @@ describe('request logs', () => {
   it('generates an id when none is sent', async () => {
     const [a, b] = [await app().inject({ url: '/' }), await app().inject({ url: '/' })];
     expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
+  });
+});
+
+describe('GET /metrics', () => {
+  function measuredApp(apiToken?: string) {
+    const { registry } = createMetrics(7);
+    const instance = buildApp({
+      config: { ...config, apiToken },
+      notes: inMemoryNotes(),
+      readiness: async () => {},
+      metrics: registry,
+    });
+    apps.push(instance);
+    return instance;
+  }
+
+  it('is absent unless metrics are enabled', async () => {
+    expect((await app().inject({ url: '/metrics' })).statusCode).toBe(404);
+  });
+
+  it('counts requests by method, route pattern and status, with durations and process metrics', async () => {
+    const instance = measuredApp();
+    await instance.inject({ method: 'POST', url: '/notes/', payload: { contents: 'x' } });
+    await instance.inject({ url: '/notes/1/' });
+    await instance.inject({ url: '/notes/2/' });
+
+    const scrape = await instance.inject({ url: '/metrics' });
+    expect(scrape.statusCode).toBe(200);
+    expect(scrape.headers['content-type']).toMatch(/^text\/plain; version=0.0.4/);
+    expect(scrape.body).toContain('http_requests_total{method="POST",route="/notes/",status="201"} 1');
+    expect(scrape.body).toContain('http_requests_total{method="GET",route="/notes/:id/",status="200"} 1');
+    expect(scrape.body).toContain('http_requests_total{method="GET",route="/notes/:id/",status="404"} 1');
+    expect(scrape.body).toMatch(
+      /http_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/notes\/:id\/",status="200"\} 1/,
+    );
+    expect(scrape.body).toContain('notes_db_pool_size 7');
+    expect(scrape.body).toContain('notes_db_calls_in_flight 0');
+    expect(scrape.body).toContain('process_resident_memory_bytes');
+  });
+
+  it('needs the bearer token when API_TOKEN is set', async () => {
+    const instance = measuredApp('t0ken');
+    expect((await instance.inject({ url: '/metrics' })).statusCode).toBe(401);
+    const scrape = await instance.inject({ url: '/metrics', headers: { authorization: 'Bearer t0ken' } });
+    expect(scrape.statusCode).toBe(200);
   });
 });

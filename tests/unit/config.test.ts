@@ -40,6 +40,7 @@ describe('loadConfig', () => {
     ['POSTGRES_PORT', '0', /^POSTGRES_PORT must be a whole number from 1 to 65535/],
     ['POSTGRES_WAIT_INTERVAL_MS', '-5', /^POSTGRES_WAIT_INTERVAL_MS must be/],
     ['SHUTDOWN_GRACE_MS', '1.5', /^SHUTDOWN_GRACE_MS must be/],
+    ['METRICS_ENABLED', 'maybe', /^METRICS_ENABLED must be true or false, got "maybe"$/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/],
   ])('rejects %s=%s with one line naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

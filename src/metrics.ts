@@ -1,0 +1,67 @@
+// Prometheus metrics at GET /metrics (METRICS_ENABLED; behind the bearer token
+// when API_TOKEN is set): requests by method, route and status with a latency
+// histogram, database calls in flight against the pool size, and the process's
+// own metrics. One registry per app, so apps built in one process don't collide.
+import type { FastifyInstance } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { App } from './app.js';
+import type { Around } from './notes/wrap.js';
+
+export interface Metrics {
+  registry: Registry;
+  /** Counts a database call as in flight while it runs. */
+  trackDatabaseCall: Around;
+}
+
+export function createMetrics(poolSize: number): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const inFlight = new Gauge({
+    name: 'notes_db_calls_in_flight',
+    help: 'Database calls of requests now running (each holds a pool connection or waits for one)',
+    registers: [registry],
+  });
+  new Gauge({ name: 'notes_db_pool_size', help: 'Connections the pool may open', registers: [registry] }).set(poolSize);
+  return {
+    registry,
+    async trackDatabaseCall(call) {
+      inFlight.inc();
+      try {
+        return await call();
+      } finally {
+        inFlight.dec();
+      }
+    },
+  };
+}
+
+/** Observes every request the app answers. */
+export function observeRequests(app: App, registry: Registry): void {
+  const labelNames = ['method', 'route', 'status'] as const;
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests',
+    labelNames,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, not the URL: one series per endpoint, not per note id.
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode };
+    requests.inc(labels);
+    duration.observe(labels, reply.elapsedTime / 1000);
+  });
+}
+
+/** GET /metrics in the Prometheus text format. */
+export function serveMetrics(app: FastifyInstance, registry: Registry): void {
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+}
