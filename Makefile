@@ -116,12 +116,12 @@ endif
 build_docker: _engine ## build the production image, tagged IMAGE (notes-service:dev)
 	docker build --target runtime -t $(IMAGE) .
 
-show_api_documentation: ## open the API reference of the running stack
-	@url=$(STACK_URL)/openapi.json; \
+show_api_documentation: ## open the API docs page (/docs) of the running stack
+	@url=$(STACK_URL)/docs; \
 	scripts/wait-for-url --once $$url || { echo "nothing answers on $$url: make run first"; exit 1; }; \
 	if command -v xdg-open >/dev/null && [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then xdg-open $$url; \
 	elif command -v open >/dev/null && [ "$$(uname)" = Darwin ]; then open $$url; \
-	else echo "the API reference: $$url"; fi
+	else echo "the API docs page: $$url (the document itself: $(STACK_URL)/openapi.json)"; fi
 
 # --- checks ------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvErrors from 'ajv-errors';
 import Fastify, { type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
@@ -86,6 +87,7 @@ export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps)
   const otherMethods = collectRoutes(app);
   app.register(swagger, openApiOptions); // at the root and before the routes, so that it sees them all
   app.register(openApiRoute);
+  app.register(swaggerUi, { routePrefix: '/docs' }); // the UI's files come from the package: no CDN
   app.register(healthRoutes, { readiness });
   app.register(async (notesScope) => {
     if (config.apiToken) requireBearerToken(notesScope, config.apiToken);

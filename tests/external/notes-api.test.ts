@@ -2,6 +2,7 @@
 // started. The service's database holds other notes: find your own, never count.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { fetch } from '../support/contract.js';
 import { rawRequest } from '../support/raw-http.js';
 import { appUrl } from '../support/settings.js';
 
