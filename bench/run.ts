@@ -1,0 +1,203 @@
+// npm run bench: the service against PostgreSQL's own ceiling. Starts its own
+// PostgreSQL (embedded, or a `notes_bench` database on POSTGRES_HOST), seeds it,
+// runs the production build, drives each scenario with autocannon over loopback,
+// then runs pgbench with the same SQL, clients and duration. Prints one table
+// (medians of BENCH_RUNS runs) and writes the raw figures to .data/bench/.
+// Settings: BENCH_CONNECTIONS (64), BENCH_DURATION_S (10), BENCH_RUNS (3),
+// BENCH_SCALES (1000,1000000), BENCH_SMOKE=1 (1 s, 1 run, 1000 notes: CI's check that it runs).
+import { execFile, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { loadConfig } from '../src/config.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/db/embedded.js';
+import { freePort } from '../tests/support/free-port.js';
+import { waitForHttp200 } from '../tests/support/wait.js';
+import { pgbenchTps } from './pgbench.js';
+import { SCENARIOS, type Scenario } from './scenarios.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const env = process.env;
+const smoke = env.BENCH_SMOKE === '1';
+const connections = Number(env.BENCH_CONNECTIONS ?? 64);
+const durationS = smoke ? 1 : Number(env.BENCH_DURATION_S ?? 10);
+const runs = smoke ? 1 : Number(env.BENCH_RUNS ?? 3);
+const scales = (smoke ? '1000' : (env.BENCH_SCALES ?? '1000,1000000')).split(',').map(Number);
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+async function main() {
+  const work = await mkdtemp(join(tmpdir(), 'notes-bench-'));
+  await chmod(work, 0o755);
+  const config = loadConfig();
+  let embedded: EmbeddedPostgres | undefined;
+  const database = { ...config.postgres, host: config.postgres.host ?? '127.0.0.1', database: 'notes_bench' };
+  try {
+    if (!config.postgres.host) {
+      database.port = await freePort();
+      embedded = await startEmbeddedPostgres({
+        ...database,
+        dataDir: join(work, 'postgres'),
+        startTimeoutMs: config.embeddedPostgres.startTimeoutMs,
+        ephemeral: true,
+        log: () => {},
+      });
+    } else {
+      await createDatabase(database);
+    }
+    console.log(`PostgreSQL ${database.host}:${database.port}/${database.database}; npm run build…`);
+    await run('npm', ['run', '-s', 'build'], { cwd: ROOT });
+
+    const results = [];
+    for (const notes of scales) {
+      results.push(...(await benchScale(database, notes)));
+    }
+    printTable(results);
+    await mkdir(join(ROOT, '.data', 'bench'), { recursive: true });
+    const file = join(ROOT, '.data', 'bench', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, JSON.stringify({ connections, durationS, runs, results }, null, 2));
+    console.log(`raw figures: ${file}`);
+  } finally {
+    await embedded?.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+type Database = { host: string; port: number; user: string; password: string; database: string };
+
+async function createDatabase(database: Database) {
+  const sql = postgres({ ...database, pass: database.password, database: 'postgres', max: 1, onnotice: () => {} });
+  const [found] = await sql`select 1 from pg_database where datname = ${database.database}`;
+  if (!found) await sql.unsafe(`create database ${database.database}`);
+  await sql.end();
+}
+
+async function seed(database: Database, notes: number) {
+  const sql = postgres({ ...database, pass: database.password, max: 1, onnotice: () => {} });
+  const started = Date.now();
+  await sql`truncate notes, idempotency_keys restart identity`;
+  await sql`insert into notes (contents) select rpad('note ' || i, 200, '.') from generate_series(1, ${notes}) i`;
+  await sql`vacuum analyze notes`;
+  await sql.end();
+  console.log(`seeded ${notes} notes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function benchScale(database: Database, notes: number) {
+  const port = await freePort();
+  const service = spawn(process.execPath, [join(ROOT, 'dist', 'server.js')], {
+    cwd: ROOT,
+    env: {
+      ...env,
+      NODE_ENV: 'production',
+      API_PORT: String(port),
+      LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+      POSTGRES_HOST: database.host,
+      POSTGRES_PORT: String(database.port),
+      POSTGRES_USER: database.user,
+      POSTGRES_PASSWORD: database.password,
+      POSTGRES_DB: database.database,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  // The service migrates the fresh database; seed once it is up.
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<never>((_, reject) =>
+    service.once('exit', (code) => reject(new Error(`the service exited with code ${code}`))),
+  );
+  await Promise.race([waitForHttp200(`${url}/`, { timeoutMs: 60_000, intervalMs: 100 }), exited]);
+  await seed(database, notes);
+  const results = [];
+  try {
+    for (const scenario of SCENARIOS) {
+      const service_ = [];
+      const ceiling = [];
+      for (let i = 0; i < runs; i++) {
+        service_.push(await drive(url, scenario, notes));
+        ceiling.push(await pgbenchTps(database, scenario.pgbench(notes), connections, durationS));
+      }
+      const row = {
+        scenario: scenario.name,
+        notes,
+        reqPerS: median(service_.map((r) => r.reqPerS)),
+        p50Ms: median(service_.map((r) => r.p50Ms)),
+        p99Ms: median(service_.map((r) => r.p99Ms)),
+        errors: service_.reduce((sum, r) => sum + r.errors, 0),
+        pgbenchTps: median(ceiling),
+        runs: { service: service_, pgbench: ceiling },
+      };
+      results.push({ ...row, ratio: row.reqPerS / row.pgbenchTps });
+    }
+    if (notes >= 100_000 || smoke) results.push(await fullListing(url, service.pid as number, notes));
+    results.push({ scenario: 'peak RSS of the service (MB)', notes, value: await peakRssMb(service.pid as number) });
+  } finally {
+    service.removeAllListeners('exit');
+    service.kill('SIGTERM');
+  }
+  return results;
+}
+
+async function drive(url: string, scenario: Scenario, notes: number) {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: durationS,
+    requests: [scenario.request(notes)],
+  });
+  return {
+    reqPerS: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+/** GET /notes/ of every note, read to the end: RSS before and after. */
+async function fullListing(url: string, pid: number, notes: number) {
+  const before = await peakRssMb(pid);
+  const started = Date.now();
+  const response = await fetch(`${url}/notes/`);
+  let bytes = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+  return {
+    scenario: 'GET /notes/ (everything)',
+    notes,
+    seconds: (Date.now() - started) / 1000,
+    megabytes: bytes / 1e6,
+    rssBeforeMb: before,
+    rssAfterMb: await peakRssMb(pid),
+  };
+}
+
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 102.4) / 10;
+}
+
+function printTable(results: Array<Record<string, unknown>>) {
+  const f = (value: unknown, digits = 0) => (typeof value === 'number' ? value.toFixed(digits) : '');
+  console.log('\n| scenario | notes | service req/s | p50 ms | p99 ms | pgbench TPS | service / pgbench | errors |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    if ('reqPerS' in r) {
+      console.log(
+        `| ${r.scenario} | ${r.notes} | ${f(r.reqPerS)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${f(r.pgbenchTps)} | ${f(r.ratio, 2)} | ${r.errors} |`,
+      );
+    } else if ('rssAfterMb' in r) {
+      console.log(
+        `| ${r.scenario} | ${r.notes} | ${f(r.megabytes, 1)} MB in ${f(r.seconds, 1)} s | | | | RSS ${f(r.rssBeforeMb, 1)} → ${f(r.rssAfterMb, 1)} MB | |`,
+      );
+    } else {
+      console.log(`| ${r.scenario} | ${r.notes} | ${f(r.value, 1)} | | | | | |`);
+    }
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench failed: ${(error as Error).message}`);
+  process.exit(1);
+});
