@@ -156,9 +156,11 @@ async function drive(url: string, scenario: Scenario, notes: number) {
   };
 }
 
-/** GET /notes/ of every note, read to the end: RSS before and after. */
+/** GET /notes/ of every note, read to the end: RSS before, and the peak while listing. */
 async function fullListing(url: string, pid: number, notes: number) {
-  const before = await peakRssMb(pid);
+  // Reset the peak (VmHWM) left by the load scenarios, so the peak below is the listing's own.
+  await writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => {});
+  const before = await rssMb(pid, 'VmRSS');
   const started = Date.now();
   const response = await fetch(`${url}/notes/`);
   let bytes = 0;
@@ -170,12 +172,16 @@ async function fullListing(url: string, pid: number, notes: number) {
     megabytes: bytes / 1e6,
     rssBeforeMb: before,
     rssAfterMb: await peakRssMb(pid),
+    rssGrowthMb: (await peakRssMb(pid)) - before,
   };
 }
 
-async function peakRssMb(pid: number): Promise<number> {
+const peakRssMb = (pid: number) => rssMb(pid, 'VmHWM');
+
+async function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 102.4) / 10;
+  const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
+  return Math.round(Number(kb ?? Number.NaN) / 102.4) / 10;
 }
 
 function printTable(results: Array<Record<string, unknown>>) {
@@ -189,7 +195,7 @@ function printTable(results: Array<Record<string, unknown>>) {
       );
     } else if ('rssAfterMb' in r) {
       console.log(
-        `| ${r.scenario} | ${r.notes} | ${f(r.megabytes, 1)} MB in ${f(r.seconds, 1)} s | | | | RSS ${f(r.rssBeforeMb, 1)} → ${f(r.rssAfterMb, 1)} MB | |`,
+        `| ${r.scenario} | ${r.notes} | ${f(r.megabytes, 1)} MB in ${f(r.seconds, 1)} s | | | | RSS ${f(r.rssBeforeMb, 1)} → peak ${f(r.rssAfterMb, 1)} MB (+${f(r.rssGrowthMb, 1)}) | |`,
       );
     } else {
       console.log(`| ${r.scenario} | ${r.notes} | ${f(r.value, 1)} | | | | | |`);
