@@ -11,8 +11,20 @@ export const openApiOptions: SwaggerOptions = {
       version: '1.0.0',
       description: 'Notes on PostgreSQL. Every error answers { error, message }.',
     },
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Required on /notes (and /metrics) only when the service runs with API_TOKEN set',
+        },
+      },
+    },
   },
 };
+
+/** For the /notes routes: open without API_TOKEN, the bearer token with it. */
+export const OPTIONAL_BEARER: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }];
 
 export async function openApiRoute(app: FastifyInstance): Promise<void> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -3,6 +3,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
+import { OPTIONAL_BEARER } from '../docs/openapi.js';
 import { notFound, sendError } from '../errors.js';
 import type { NotesRepository } from './repository.js';
 import { ApiError, CreateHeaders, ListQuery, Note, NoteList, NoteParams, noteInputSchema } from './schemas.js';
@@ -45,6 +46,7 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
     '/notes/',
     {
       schema: {
+        security: OPTIONAL_BEARER,
         headers: CreateHeaders,
         body: noteInputSchema(noteMaxLength),
         response: { 201: Note, ...errors },
@@ -65,7 +67,7 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
 
   app.get(
     '/notes/:id/',
-    { schema: { params: NoteParams, response: { 200: Note, ...errors } } },
+    { schema: { security: OPTIONAL_BEARER, params: NoteParams, response: { 200: Note, ...errors } } },
     async (request, reply) => {
       const note = await notes.get(BigInt(request.params.id));
       if (!note) return notFound(reply, `note ${request.params.id} does not exist`);
@@ -75,7 +77,7 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
 
   app.get(
     '/notes/',
-    { schema: { querystring: ListQuery, response: { 200: NoteList, ...errors } } },
+    { schema: { security: OPTIONAL_BEARER, querystring: ListQuery, response: { 200: NoteList, ...errors } } },
     async (request, reply) => {
       const { limit, after } = request.query;
       if (limit === undefined && after === undefined) {
