@@ -4,8 +4,6 @@
 // listing would hold several times over. (The benchmark measures a million.)
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { openPool } from '../../src/db/connect.js';
 import { useFaultStack } from '../support/fault-stack.js';
 
 const NOTES = 300_000;
@@ -17,17 +15,10 @@ const stack = useFaultStack();
 beforeAll(async () => {
   await stack.startDatabase();
   await stack.startService({ NODE_OPTIONS: `--max-old-space-size=${HEAP_CAP_MB}` });
-  const sql = openPool({
-    ...loadConfig({}).postgres,
-    host: '127.0.0.1',
-    port: await stack.databasePort(),
-    poolSize: 1,
-  });
-  try {
-    await sql`insert into notes (contents) select repeat('n', 93) || lpad(i::text, 7, '0') from generate_series(1, ${NOTES}) i`;
-  } finally {
-    await sql.end();
-  }
+  await stack.withDatabase(
+    (sql) =>
+      sql`insert into notes (contents) select repeat('n', 93) || lpad(i::text, 7, '0') from generate_series(1, ${NOTES}) i`,
+  );
 }, 120_000);
 
 /** The process's peak resident memory so far (VmHWM), in MB. */

@@ -2,8 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { openPool } from '../../src/db/connect.js';
 import { useFaultStack } from '../support/fault-stack.js';
 
 const stack = useFaultStack();
@@ -45,17 +43,9 @@ describe('many writers at once', () => {
       agent.destroy();
     }
 
-    const sql = openPool({
-      ...loadConfig({}).postgres,
-      host: '127.0.0.1',
-      port: await stack.databasePort(),
-      poolSize: 1,
-    });
-    try {
-      const [row] = await sql`select count(*)::int as count from notes where contents like ${`${marker} %`}`;
-      expect(row?.count).toBe(2000);
-    } finally {
-      await sql.end();
-    }
+    const [row] = await stack.withDatabase(
+      (sql) => sql`select count(*)::int as count from notes where contents like ${`${marker} %`}`,
+    );
+    expect(row?.count).toBe(2000);
   });
 });

@@ -5,8 +5,10 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Sql } from 'postgres';
 import { afterAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { openPool } from '../../src/db/connect.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { freePort } from './free-port.js';
 import { type ServiceProcess, startProcess } from './service-process.js';
@@ -15,6 +17,8 @@ import { readTestSettings } from './settings.js';
 export interface FaultStack {
   dir: string;
   databasePort(): Promise<number>;
+  /** Runs `work` on a one-connection pool of the stack's database, closed afterwards. */
+  withDatabase<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   service(): ServiceProcess;
   startService(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
   startDatabase(): Promise<void>;
@@ -57,6 +61,15 @@ export function useFaultStack(serviceEnv: Record<string, string> = {}): FaultSta
   const stack: FaultStack = {
     dir,
     databasePort: () => ports.then(([pgPort]) => pgPort),
+    async withDatabase(work) {
+      const [pgPort] = await ports;
+      const sql = openPool({ ...config.postgres, host: '127.0.0.1', port: pgPort, poolSize: 1 });
+      try {
+        return await work(sql);
+      } finally {
+        await sql.end();
+      }
+    },
     service: () => {
       if (!service) throw new Error('no service started');
       return service;
