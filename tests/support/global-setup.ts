@@ -3,14 +3,14 @@
 // the external tier the service as a separate process on a free port, unless
 // APP_URL points at one already running. Everything is torn down at the end; test
 // data is never wiped, so the suite also passes on a database full of other notes.
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.js';
 import { type ConnectionSettings, openPool, waitForDatabase } from '../../src/db/connect.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { isRunning, readLiveServer, readOwner } from '../../src/db/embedded-files.js';
+import { isRunning, OWNER_FILE, readLiveServer, readOwner } from '../../src/db/embedded-files.js';
 import { migrate } from '../../src/db/migrate.js';
 import { freePort } from './free-port.js';
 import { startServiceProcess } from './service-process.js';
@@ -37,6 +37,7 @@ export default async function setup(project: TestProject): Promise<Teardown> {
     if (needsDatabase) {
       const runDir = await mkdtemp(join(tmpdir(), RUN_DIR_PREFIX));
       await chmod(runDir, 0o755); // PostgreSQL may run as another OS user: let it reach its data directory
+      await writeFile(join(runDir, OWNER_FILE), `${process.pid}\n`); // this run owns it: reapers keep off
       teardowns.push(() => rm(runDir, { recursive: true, force: true }));
       const target = await chooseDatabase();
       // The service waits for its database like in production, so its start overlaps the database's.
@@ -107,15 +108,22 @@ async function prepareDatabase(settings: ConnectionSettings, runDir: string, tea
 
 /**
  * A run killed before its teardown (a signal to Vitest) leaves its PostgreSQL
- * running and its directory behind: stop and remove those whose owner is gone.
+ * running and its directory behind: stop and remove those whose owning Vitest
+ * process is gone. Runs still going (two npm test at once) are left alone.
  */
 async function reapAbandonedRuns(): Promise<void> {
   const dirs = (await readdir(tmpdir())).filter((name) => name.startsWith(RUN_DIR_PREFIX));
   for (const name of dirs) {
-    const dataDir = join(tmpdir(), name, 'postgres');
-    const owner = await readOwner(dataDir);
-    if (owner !== undefined && (await isRunning(owner))) continue;
-    const server = await readLiveServer(dataDir);
+    const runDir = join(tmpdir(), name);
+    const owner = await readOwner(runDir);
+    if (owner === undefined) {
+      // Created a moment ago and not yet claimed by a parallel run, or foreign: leave it unless old.
+      const { mtimeMs } = await stat(runDir).catch(() => ({ mtimeMs: Date.now() }));
+      if (Date.now() - mtimeMs < 10 * 60_000) continue;
+    } else if (await isRunning(owner)) {
+      continue;
+    }
+    const server = await readLiveServer(join(runDir, 'postgres'));
     if (server) {
       process.kill(server.pid, 'SIGQUIT'); // immediate shutdown: the data is thrown away anyway
       await waitFor(
@@ -126,6 +134,6 @@ async function reapAbandonedRuns(): Promise<void> {
         { timeoutMs: 10_000, intervalMs: 50 },
       );
     }
-    await rm(join(tmpdir(), name), { recursive: true, force: true });
+    await rm(runDir, { recursive: true, force: true });
   }
 }
