@@ -3,15 +3,16 @@
 // fresh start of it that stops again afterwards.
 import { loadConfig } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
-import { migrateDatabase } from './db/run-migrations.js';
+import { openMigratedPool } from './db/open.js';
 import { reportFailure } from './shutdown.js';
 
 async function main() {
   const config = loadConfig();
-  if (config.postgres.host) {
-    await migrateDatabase(config, { host: config.postgres.host, port: config.postgres.port }, console.log);
-    return;
-  }
+  const migrateOn = async (host: string, port: number) => {
+    const sql = await openMigratedPool({ ...config.postgres, host, port, poolSize: 1 }, console.log);
+    await sql.end({ timeout: 5 });
+  };
+  if (config.postgres.host) return migrateOn(config.postgres.host, config.postgres.port);
   const embedded = await startEmbeddedPostgres({
     ...config.postgres,
     ...config.embeddedPostgres,
@@ -19,7 +20,7 @@ async function main() {
     log: console.log,
   });
   try {
-    await migrateDatabase(config, { host: '127.0.0.1', port: embedded.port }, console.log);
+    await migrateOn('127.0.0.1', embedded.port);
   } finally {
     await embedded.stop();
   }

@@ -14,7 +14,8 @@ import * as esbuild from 'esbuild';
 import type { Logger } from 'pino';
 import type { App } from './app.js';
 import type { Config } from './config.js';
-import { applyMigrations, closeApp, openDatabase } from './service.js';
+import { applyMigrations, openMigratedPool } from './db/open.js';
+import { closeApp } from './service.js';
 
 type WiringModule = typeof import('./wiring.js');
 
@@ -28,7 +29,8 @@ export async function serveWithReload(
   database: { host: string; port: number },
   logger: Logger,
 ): Promise<{ close(): Promise<void> }> {
-  const sql = await openDatabase(config, database, logger);
+  const log = (line: string) => logger.info(line);
+  const sql = await openMigratedPool({ ...config.postgres, ...database }, log);
   await rm(BUILD_DIR, { recursive: true, force: true });
   await mkdir(BUILD_DIR, { recursive: true });
   let generation = 0;
@@ -44,7 +46,6 @@ export async function serveWithReload(
       sourcemap: 'inline', // breakpoints and stack traces point at src/
       logLevel: 'silent',
     });
-    await applyMigrations(sql, config, logger);
     const { wireApp } = (await import(pathToFileURL(outfile).href)) as WiringModule;
     return wireApp(config, sql, logger);
   };
@@ -58,6 +59,7 @@ export async function serveWithReload(
     const started = performance.now();
     let next: App;
     try {
+      await applyMigrations(sql, config.postgres.database, log); // a save may have added one
       next = await freshApp();
       await next.ready();
     } catch (error) {

@@ -2,11 +2,9 @@
 // → listen. Both process entries (server.ts for production, dev-server.ts for
 // npm start) call this; close() stops HTTP first, then the pool.
 import type { Logger } from 'pino';
-import type { Sql } from 'postgres';
 import type { App } from './app.js';
 import type { Config } from './config.js';
-import { openPool, waitForDatabase } from './db/connect.js';
-import { migrate } from './db/migrate.js';
+import { openMigratedPool } from './db/open.js';
 import { wireApp } from './wiring.js';
 
 export interface RunningService {
@@ -19,7 +17,7 @@ export async function startService(
   database: { host: string; port: number },
   logger: Logger,
 ): Promise<RunningService> {
-  const sql = await openDatabase(config, database, logger);
+  const sql = await openMigratedPool({ ...config.postgres, ...database }, (line) => logger.info(line));
   try {
     const app = wireApp(config, sql, logger);
     const url = await app.listen({ host: config.host, port: config.apiPort });
@@ -34,31 +32,6 @@ export async function startService(
     await sql.end({ timeout: 0 });
     throw error;
   }
-}
-
-/** The pool, once the database answers and the schema is current. */
-export async function openDatabase(
-  config: Config,
-  database: { host: string; port: number },
-  logger: Logger,
-): Promise<Sql> {
-  const sql = openPool({ ...config.postgres, ...database });
-  try {
-    await waitForDatabase(sql, {
-      timeoutMs: config.postgres.waitTimeoutMs,
-      intervalMs: config.postgres.waitIntervalMs,
-    });
-    await applyMigrations(sql, config, logger);
-    return sql;
-  } catch (error) {
-    await sql.end({ timeout: 0 });
-    throw error;
-  }
-}
-
-export async function applyMigrations(sql: Sql, config: Config, logger: Logger): Promise<void> {
-  const { applied, version } = await migrate(sql, config.postgres.database);
-  logger.info({ applied, version }, applied.length ? `applied ${applied.length} migration(s)` : 'schema is up to date');
 }
 
 /** Lets in-flight requests finish; past the grace period, cuts the rest. */

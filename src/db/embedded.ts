@@ -59,6 +59,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       env: { ...process.env, LC_MESSAGES: 'C' },
       timeout: timeoutMs + 5_000,
     });
+  const stopServer = () =>
+    pgCtl(['stop', '-m', 'fast', '-w', '-t', seconds(options.startTimeoutMs)], options.startTimeoutMs);
 
   const running = await readLiveServer(dataDir);
   if (running) {
@@ -70,7 +72,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       );
     }
     options.log(`stopping the PostgreSQL (pid ${running.pid}) that an earlier run left behind in ${dataDir}`);
-    await pgCtl(['stop', '-m', 'fast', '-w', '-t', seconds(options.startTimeoutMs)], options.startTimeoutMs);
+    await stopServer();
   } else if (await exists(join(dataDir, 'postmaster.pid'))) {
     // Left by a killed server. PostgreSQL clears it itself unless the pid is still
     // taken, e.g. by the unreaped zombie of that server (no init reaps it in some containers).
@@ -84,7 +86,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   try {
     await ensureDatabase(options);
   } catch (error) {
-    await pgCtl(['stop', '-m', 'fast', '-w'], options.startTimeoutMs).catch(() => {});
+    await stopServer().catch(() => {});
     throw error;
   }
 
@@ -92,7 +94,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port: options.port,
     dataDir,
     async stop() {
-      await pgCtl(['stop', '-m', 'fast', '-w', '-t', seconds(options.startTimeoutMs)], options.startTimeoutMs);
+      await stopServer();
       await rm(join(dataDir, OWNER_FILE), { force: true });
       if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
     },

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.js';
-import { type ConnectionSettings, openPool, waitForDatabase } from '../../src/db/connect.js';
+import type { ConnectionSettings } from '../../src/db/connect.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { isRunning, OWNER_FILE, readLiveServer, readOwner } from '../../src/db/embedded-files.js';
-import { migrate } from '../../src/db/migrate.js';
+import { openMigratedPool } from '../../src/db/open.js';
 import { freePort } from './free-port.js';
 import { startServiceProcess } from './service-process.js';
 import { readTestSettings } from './settings.js';
@@ -94,16 +94,8 @@ async function prepareDatabase(settings: ConnectionSettings, runDir: string, tea
     });
     teardowns.push(() => embedded.stop());
   }
-  const sql = openPool({ ...settings, poolSize: 1 });
-  try {
-    await waitForDatabase(sql, {
-      timeoutMs: config.postgres.waitTimeoutMs,
-      intervalMs: config.postgres.waitIntervalMs,
-    });
-    await migrate(sql, settings.database);
-  } finally {
-    await sql.end();
-  }
+  const sql = await openMigratedPool({ ...settings, poolSize: 1 }, () => {});
+  await sql.end();
 }
 
 /**
