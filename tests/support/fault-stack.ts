@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { openPool } from '../../src/db/connect.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { freePort } from './free-port.js';
-import { type ServiceProcess, startProcess } from './service-process.js';
+import { type ServiceProcess, startServiceProcess } from './service-process.js';
 import { readTestSettings } from './settings.js';
 
 export interface FaultStack {
@@ -95,22 +95,11 @@ export function useFaultStack(serviceEnv: Record<string, string> = {}): FaultSta
     },
     async startService(extraEnv = {}) {
       const [pgPort, apiPort] = await ports;
-      service = await startProcess(
-        ['--import', 'tsx', 'src/server.ts'],
+      service = await startServiceProcess(
+        { ...config.postgres, host: '127.0.0.1', port: pgPort },
         join(dir, 'service.log'),
         readTestSettings().appWait,
-        {
-          env: {
-            API_PORT: String(apiPort),
-            POSTGRES_HOST: '127.0.0.1',
-            POSTGRES_PORT: String(pgPort),
-            POSTGRES_USER: config.postgres.user,
-            POSTGRES_PASSWORD: config.postgres.password,
-            POSTGRES_DB: config.postgres.database,
-            ...serviceEnv,
-            ...extraEnv,
-          },
-        },
+        { API_PORT: String(apiPort), ...serviceEnv, ...extraEnv },
       );
       return service;
     },

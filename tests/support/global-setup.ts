@@ -55,7 +55,9 @@ export default async function setup(project: TestProject): Promise<Teardown> {
         // saved, so the service restarts, on the same port, before every rerun.
         project.onTestsRerun(async () => {
           await running.stop();
-          running = await startServiceProcess(target, join(runDir, 'service.log'), settings.appWait, running.port);
+          running = await startServiceProcess(target, join(runDir, 'service.log'), settings.appWait, {
+            API_PORT: String(running.port),
+          });
         });
       }
       if (prepared.status === 'rejected') throw prepared.reason;

@@ -24,18 +24,22 @@ export function startServiceProcess(
   database: ConnectionSettings,
   logFile: string,
   wait: { timeoutMs: number; intervalMs: number },
-  port?: number,
+  extraEnv: Record<string, string> = {},
 ): Promise<ServiceProcess> {
   return startProcess(['--import', 'tsx', 'src/server.ts'], logFile, wait, {
-    env: {
-      ...(port ? { API_PORT: String(port) } : {}),
-      POSTGRES_HOST: database.host,
-      POSTGRES_PORT: String(database.port),
-      POSTGRES_USER: database.user,
-      POSTGRES_PASSWORD: database.password,
-      POSTGRES_DB: database.database,
-    },
+    env: { ...databaseEnv(database), ...extraEnv },
   });
+}
+
+/** The service's POSTGRES_* variables for a database. */
+export function databaseEnv(database: ConnectionSettings): Record<string, string> {
+  return {
+    POSTGRES_HOST: database.host,
+    POSTGRES_PORT: String(database.port),
+    POSTGRES_USER: database.user,
+    POSTGRES_PASSWORD: database.password,
+    POSTGRES_DB: database.database,
+  };
 }
 
 /** Runs node with `nodeArgs` (in the checkout unless `cwd`) on a free API port and waits for GET / = 200. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProcess } from '../support/service-process.js';
+import { databaseEnv, startProcess } from '../support/service-process.js';
 import { readTestSettings, testDatabase } from '../support/settings.js';
 
 const run = promisify(execFile);
@@ -47,11 +47,7 @@ describe('the production install', () => {
       cwd: dir,
       env: {
         NODE_ENV: 'production',
-        POSTGRES_HOST: database.host,
-        POSTGRES_PORT: String(database.port),
-        POSTGRES_USER: database.user,
-        POSTGRES_PASSWORD: database.password,
-        POSTGRES_DB: database.database,
+        ...databaseEnv(database),
         SHUTDOWN_GRACE_MS: String(GRACE_MS),
       },
     });
