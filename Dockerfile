@@ -11,6 +11,8 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=fals
 
 FROM base AS development
 COPY package.json package-lock.json ./
+# npm ci's postinstall applies patches/ (patch-package) to node_modules.
+COPY patches ./patches
 RUN npm ci
 COPY tsconfig.json ./
 COPY src ./src
@@ -27,6 +29,7 @@ RUN npm run build
 FROM base AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 API_PORT=8080
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev && npm cache clean --force
 COPY migrations ./migrations
 COPY --from=build /app/dist ./dist

@@ -4,7 +4,7 @@
 // then runs pgbench with the same SQL, clients and duration. Prints one table
 // (medians of BENCH_RUNS runs) and writes the raw figures to .data/bench/.
 // Settings: BENCH_CONNECTIONS (64), BENCH_DURATION_S (10), BENCH_RUNS (3),
-// BENCH_SCALES (1000,1000000), BENCH_SMOKE=1 (1 s, 1 run, 1000 notes: CI's check that it runs).
+// BENCH_SCALES (1000,1000000), BENCH_SCENARIOS (get,post,page), BENCH_SMOKE=1 (1 s, 1 run, 1000 notes: CI's check that it runs).
 import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,9 +29,19 @@ const durationS = smoke ? 1 : Number(env.BENCH_DURATION_S ?? 10);
 const runs = smoke ? 1 : Number(env.BENCH_RUNS ?? 3);
 const scales = (smoke ? '1000' : (env.BENCH_SCALES ?? '1000,1000000')).split(',').map(Number);
 
+function pickScenarios(keys: string | undefined): Scenario[] {
+  if (!keys) return SCENARIOS;
+  return keys.split(',').map((key) => {
+    const scenario = SCENARIOS.find((s) => s.key === key.trim());
+    if (!scenario) throw new Error(`BENCH_SCENARIOS: unknown scenario "${key}" (known: ${SCENARIOS.map((s) => s.key).join(', ')})`);
+    return scenario;
+  });
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 async function main() {
+  const scenarios = pickScenarios(env.BENCH_SCENARIOS);
   const work = await mkdtemp(join(tmpdir(), 'notes-bench-'));
   await chmod(work, 0o755);
   const config = loadConfig();
@@ -45,6 +55,8 @@ async function main() {
         dataDir: join(work, 'postgres'),
         startTimeoutMs: config.embeddedPostgres.startTimeoutMs,
         ephemeral: true,
+        // pgbench's clients, the service's pool and the seeding connection, at once.
+        settings: { max_connections: connections + config.postgres.poolSize + 20 },
         log: () => {},
       });
     } else {
@@ -55,7 +67,7 @@ async function main() {
 
     const results = [];
     for (const notes of scales) {
-      results.push(...(await benchScale(database, notes)));
+      results.push(...(await benchScale(database, notes, scenarios)));
     }
     printTable(results);
     await mkdir(join(ROOT, '.data', 'bench'), { recursive: true });
@@ -87,7 +99,7 @@ async function seed(database: Database, notes: number) {
   console.log(`seeded ${notes} notes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-async function benchScale(database: Database, notes: number) {
+async function benchScale(database: Database, notes: number, scenarios: Scenario[]) {
   const port = await freePort();
   const service = spawn(process.execPath, [join(ROOT, 'dist', 'server.js')], {
     cwd: ROOT,
@@ -113,7 +125,7 @@ async function benchScale(database: Database, notes: number) {
   await seed(database, notes);
   const results = [];
   try {
-    for (const scenario of SCENARIOS) {
+    for (const scenario of scenarios) {
       const service_ = [];
       const ceiling = [];
       for (let i = 0; i < runs; i++) {

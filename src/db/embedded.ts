@@ -35,6 +35,8 @@ export interface EmbeddedPostgresOptions {
   ephemeral?: boolean;
   /** When another live process already runs this data directory: use its server (true) or refuse (false). */
   attachToRunning?: boolean;
+  /** More server settings (`-c name=value`), e.g. max_connections for the benchmark. */
+  settings?: Record<string, string | number>;
   log: (line: string) => void;
 }
 
@@ -207,6 +209,7 @@ async function startServer(pgCtl: PgCtl, dataDir: string, options: EmbeddedPostg
     // commit (the OS has it), only an OS crash could lose one. synchronous_commit
     // stays on, so the fault tests' "201 means durable" holds here too.
     ...(options.ephemeral ? ['-c fsync=off', '-c full_page_writes=off'] : []),
+    ...Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`),
   ];
   const deadline = Date.now() + options.startTimeoutMs;
   for (;;) {

