@@ -13,7 +13,7 @@ export async function pgbenchTps(
   script: string,
   clients: number,
   durationS: number,
-): Promise<number> {
+): Promise<{ tps: number; count: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'notes-pgbench-'));
   const file = join(dir, 'script.sql');
   await writeFile(file, script);
@@ -43,8 +43,9 @@ export async function pgbenchTps(
       { env: { ...process.env, PGPASSWORD: database.password } },
     );
     const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1];
-    if (!tps) throw new Error(`no tps in pgbench's output:\n${stdout}`);
-    return Number(tps);
+    const count = /number of transactions actually processed: (\d+)/.exec(stdout)?.[1];
+    if (!tps || !count) throw new Error(`no tps in pgbench's output:\n${stdout}`);
+    return { tps: Number(tps), count: Number(count) };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new Error('pgbench is not installed: apt-get install postgresql-client');

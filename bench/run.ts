@@ -15,8 +15,10 @@ import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { loadConfig } from '../src/config.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/db/embedded.js';
+import { readLiveServer } from '../src/db/embedded-files.js';
 import { freePort } from '../tests/support/free-port.js';
 import { waitForHttp200 } from '../tests/support/wait.js';
+import { cpuSeconds } from './cpu.js';
 import { pgbenchTps } from './pgbench.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -33,7 +35,8 @@ function pickScenarios(keys: string | undefined): Scenario[] {
   if (!keys) return SCENARIOS;
   return keys.split(',').map((key) => {
     const scenario = SCENARIOS.find((s) => s.key === key.trim());
-    if (!scenario) throw new Error(`BENCH_SCENARIOS: unknown scenario "${key}" (known: ${SCENARIOS.map((s) => s.key).join(', ')})`);
+    const known = SCENARIOS.map((s) => s.key).join(', ');
+    if (!scenario) throw new Error(`BENCH_SCENARIOS: unknown scenario "${key}" (known: ${known})`);
     return scenario;
   });
 }
@@ -65,9 +68,11 @@ async function main() {
     console.log(`PostgreSQL ${database.host}:${database.port}/${database.database}; npm run build…`);
     await run('npm', ['run', '-s', 'build'], { cwd: ROOT });
 
+    // PostgreSQL's CPU can be read only when it runs here, i.e. the embedded one.
+    const postgresPid = embedded && (await readLiveServer(embedded.dataDir))?.pid;
     const results = [];
     for (const notes of scales) {
-      results.push(...(await benchScale(database, notes, scenarios)));
+      results.push(...(await benchScale(database, notes, scenarios, postgresPid)));
     }
     printTable(results);
     await mkdir(join(ROOT, '.data', 'bench'), { recursive: true });
@@ -99,7 +104,7 @@ async function seed(database: Database, notes: number) {
   console.log(`seeded ${notes} notes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-async function benchScale(database: Database, notes: number, scenarios: Scenario[]) {
+async function benchScale(database: Database, notes: number, scenarios: Scenario[], postgresPid?: number) {
   const port = await freePort();
   const service = spawn(process.execPath, [join(ROOT, 'dist', 'server.js')], {
     cwd: ROOT,
@@ -123,15 +128,17 @@ async function benchScale(database: Database, notes: number, scenarios: Scenario
   );
   await Promise.race([waitForHttp200(`${url}/`, { timeoutMs: 60_000, intervalMs: 100 }), exited]);
   await seed(database, notes);
+  const pids = { service: service.pid as number, postgres: postgresPid };
   const results = [];
   try {
     for (const scenario of scenarios) {
       const service_ = [];
       const ceiling = [];
       for (let i = 0; i < runs; i++) {
-        service_.push(await drive(url, scenario, notes));
-        ceiling.push(await pgbenchTps(database, scenario.pgbench(notes), connections, durationS));
+        service_.push(await metered(pids, () => drive(url, scenario, notes)));
+        ceiling.push(await metered(pids, () => pgbenchTps(database, scenario.pgbench(notes), connections, durationS)));
       }
+      const cpuMedian = (runs_: Array<{ cpuUs: CpuUs }>, key: keyof CpuUs) => median(runs_.map((r) => r.cpuUs[key]));
       const row = {
         scenario: scenario.name,
         notes,
@@ -139,7 +146,14 @@ async function benchScale(database: Database, notes: number, scenarios: Scenario
         p50Ms: median(service_.map((r) => r.p50Ms)),
         p99Ms: median(service_.map((r) => r.p99Ms)),
         errors: service_.reduce((sum, r) => sum + r.errors, 0),
-        pgbenchTps: median(ceiling),
+        pgbenchTps: median(ceiling.map((r) => r.tps)),
+        cpuUsPerRequest: {
+          autocannon: cpuMedian(service_, 'client'),
+          service: cpuMedian(service_, 'service'),
+          postgres: cpuMedian(service_, 'postgres'),
+          pgbench: cpuMedian(ceiling, 'client'),
+          postgresUnderPgbench: cpuMedian(ceiling, 'postgres'),
+        },
         runs: { service: service_, pgbench: ceiling },
       };
       results.push({ ...row, ratio: row.reqPerS / row.pgbenchTps });
@@ -148,9 +162,38 @@ async function benchScale(database: Database, notes: number, scenarios: Scenario
     results.push({ scenario: 'peak RSS of the service (MB)', notes, value: await peakRssMb(service.pid as number) });
   } finally {
     service.removeAllListeners('exit');
+    const exit = new Promise((resolve) => service.once('exit', resolve));
     service.kill('SIGTERM');
+    // Reaped before the next scale starts, so its CPU time can't land in a measured run.
+    await exit;
   }
   return results;
+}
+
+type CpuUs = { client: number; service: number; postgres: number };
+
+/**
+ * Runs `work` and adds the CPU microseconds per request (or transaction) that it
+ * cost the load generator (this process running autocannon, or pgbench once
+ * reaped), the service, and PostgreSQL with all its backends.
+ */
+async function metered<T extends { count: number }>(
+  pids: { service: number; postgres?: number },
+  work: () => Promise<T>,
+): Promise<T & { cpuUs: CpuUs }> {
+  const now = async () => ({
+    client: await cpuSeconds(process.pid),
+    service: await cpuSeconds(pids.service),
+    postgres: pids.postgres === undefined ? Number.NaN : await cpuSeconds(pids.postgres, { live: true }),
+  });
+  const before = await now();
+  const result = await work();
+  const after = await now();
+  const perRequest = (key: keyof CpuUs) => ((after[key] - before[key]) * 1e6) / result.count;
+  return {
+    ...result,
+    cpuUs: { client: perRequest('client'), service: perRequest('service'), postgres: perRequest('postgres') },
+  };
 }
 
 async function drive(url: string, scenario: Scenario, notes: number) {
@@ -161,6 +204,7 @@ async function drive(url: string, scenario: Scenario, notes: number) {
     requests: [scenario.request(notes)],
   });
   return {
+    count: result.requests.total,
     reqPerS: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -212,6 +256,16 @@ function printTable(results: Array<Record<string, unknown>>) {
     } else {
       console.log(`| ${r.scenario} | ${r.notes} | ${f(r.value, 1)} | | | | | |`);
     }
+  }
+  console.log('\nCPU per request (µs, medians): the service run | the pgbench run');
+  console.log('\n| scenario | notes | autocannon | service | PostgreSQL | pgbench | PostgreSQL |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    const cpu = r.cpuUsPerRequest as Record<string, number> | undefined;
+    if (!cpu) continue;
+    console.log(
+      `| ${r.scenario} | ${r.notes} | ${f(cpu.autocannon)} | ${f(cpu.service)} | ${f(cpu.postgres)} | ${f(cpu.pgbench)} | ${f(cpu.postgresUnderPgbench)} |`,
+    );
   }
 }
 

@@ -1,0 +1,42 @@
+// Where the two cores went during a run, read from /proc (Linux) from outside the
+// processes measured, so measuring costs them nothing.
+import { execFileSync } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+
+const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+
+/** proc(5) stat fields after the command name: [0] state, [1] ppid, [11..14] utime stime cutime cstime. */
+async function statFields(pid: number): Promise<string[] | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * CPU seconds a process has used so far, with the time of its children that have
+ * exited and been reaped (pgbench, for the benchmark process; a PostgreSQL backend
+ * whose client disconnected, for the postmaster) and, with `live: true`, of its
+ * running descendants (the backends still connected).
+ */
+export async function cpuSeconds(pid: number, { live = false } = {}): Promise<number> {
+  const children = live ? await childrenByParent() : new Map<number, number[]>();
+  let ticks = 0;
+  for (const stack = [pid]; stack.length > 0; ) {
+    const current = stack.pop() as number;
+    const fields = await statFields(current);
+    if (!fields) continue;
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    stack.push(...(children.get(current) ?? []));
+  }
+  return ticks / TICKS_PER_S;
+}
+
+async function childrenByParent(): Promise<Map<number, number[]>> {
+  const children = new Map<number, number[]>();
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const ppid = Number((await statFields(pid))?.[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  return children;
+}
