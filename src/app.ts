@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvErrors from 'ajv-errors';
-import Fastify, { type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
@@ -17,7 +17,7 @@ import { healthRoutes, type Readiness } from './health/routes.js';
 import { requireBearerToken } from './http/auth.js';
 import { parseJsonStrictly } from './http/json-body.js';
 import { collectRoutes } from './http/methods.js';
-import { logRequests, requestId } from './http/request-log.js';
+import { logRequests, RequestLogController, requestId } from './http/request-log.js';
 import { createLogger } from './logger.js';
 import { observeRequests, serveMetrics } from './metrics.js';
 import type { NotesRepository } from './notes/repository.js';
@@ -47,7 +47,7 @@ export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps)
   const app = Fastify({
     loggerInstance: logger ?? createLogger(config.logLevel),
     // One line per request instead, from logRequests.
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    logController: new RequestLogController(),
     requestIdHeader: false,
     genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,

@@ -3,6 +3,7 @@
 // returned in the X-Request-Id response header so a client can quote it.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { App } from '../app.js';
 
 // Bounded and free of spaces and control characters: a caller can't forge log lines or flood them.
@@ -13,20 +14,43 @@ export function requestId(request: IncomingMessage): string {
   return typeof offered === 'string' && ACCEPTED_ID.test(offered) ? offered : randomUUID();
 }
 
+function requestLine(request: FastifyRequest, reply: FastifyReply) {
+  return {
+    method: request.method,
+    route: request.routeOptions.url ?? null, // the pattern (/notes/:id/), so lines group by endpoint
+    url: request.url,
+    status: reply.statusCode,
+    durationMs: Math.round(reply.elapsedTime * 10) / 10,
+  };
+}
+
 export function logRequests(app: App): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? null, // the pattern (/notes/:id/), so lines group by endpoint
-        url: request.url,
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request',
-    );
+    request.log.info(requestLine(request, reply), 'request');
   });
+}
+
+/**
+ * Fastify's own request lines are off (logRequests writes one per request), and
+ * with them its report of a streamed response cut off after the status line, for
+ * which onResponse never runs either. This writes that report as the request's
+ * line: an error when the server failed mid-body (the client got a truncated
+ * 200), info when the client hung up.
+ */
+export class RequestLogController extends LogController {
+  constructor() {
+    super({ disableRequestLogging: true, requestIdLogLabel: 'requestId' });
+  }
+
+  override streamError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { ...requestLine(request, reply), cutOff: true };
+    if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      request.log.info(line, 'request: the client closed the connection mid-body');
+    } else {
+      request.log.error({ ...line, err: error }, 'request: response cut off mid-body');
+    }
+  }
 }

@@ -15,14 +15,17 @@ export interface NotesRepository {
   createOnce(contents: string, key: string, ttlMs: number): Promise<KeyedCreate>;
   /** undefined when no note has that id (including ids beyond the column's range). */
   get(id: bigint): Promise<Note | undefined>;
-  /** Every note ascending by id, read through a cursor in batches: memory stays flat at any table size. */
+  /**
+   * Every note ascending by id, in batches of keyset queries: memory stays flat at
+   * any table size. Not one snapshot: a note committed while it runs may or may not be in it.
+   */
   listAll(): AsyncIterable<Note[]>;
   /** Up to `limit` notes with ids above `after`, ascending (keyset pagination), and whether more follow. */
   listPage(limit: number, after: bigint): Promise<{ notes: Note[]; more: boolean }>;
 }
 
-/** Rows per cursor fetch: big enough to amortize round trips, small enough to keep memory flat. */
-const CURSOR_BATCH = 500;
+/** Rows per listing batch: big enough to amortize round trips, small enough to keep memory flat. */
+const LISTING_BATCH = 500;
 
 interface NoteRow {
   id: string; // int8 arrives as a string: JavaScript numbers can't hold every bigint
@@ -74,19 +77,30 @@ export function notesRepository(sql: Sql): NotesRepository {
     },
 
     async *listAll() {
-      const cursor = sql<NoteRow[]>`
-        select id, contents, creation_date from notes order by id`.cursor(CURSOR_BATCH);
-      for await (const rows of cursor) yield rows.map(toNote);
+      // Keyset batches, each a short query of its own, rather than one cursor: the
+      // statement timeout bounds a batch, not the whole download, and no connection
+      // or snapshot is held while a slow client reads.
+      for (let after = 0n; ; ) {
+        const rows = await pageAfter(after, LISTING_BATCH);
+        if (rows.length > 0) yield rows.map(toNote);
+        const last = rows.at(-1);
+        if (!last || rows.length < LISTING_BATCH) return;
+        after = BigInt(last.id);
+      }
     },
 
     async listPage(limit, after) {
       // One row more than asked tells whether another page follows.
-      const rows = await sql<NoteRow[]>`
-        select id, contents, creation_date from notes
-        where id > ${after.toString()} order by id limit ${limit + 1}`;
+      const rows = await pageAfter(after, limit + 1);
       return { notes: rows.slice(0, limit).map(toNote), more: rows.length > limit };
     },
   };
+
+  function pageAfter(after: bigint, limit: number) {
+    return sql<NoteRow[]>`
+      select id, contents, creation_date from notes
+      where id > ${after.toString()} order by id limit ${limit}`;
+  }
 }
 
 function toNote(row: NoteRow): Note {

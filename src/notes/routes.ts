@@ -81,7 +81,7 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
     async (request, reply) => {
       const { limit, after } = request.query;
       if (limit === undefined && after === undefined) {
-        // The talk's contract: all notes in one array, streamed from a cursor with
+        // The talk's contract: all notes in one array, streamed batch by batch with
         // backpressure. The first batch is read before any byte is sent, so a
         // database outage is still a 503, not a truncated 200.
         const batches = notes.listAll()[Symbol.asyncIterator]();

@@ -1,5 +1,5 @@
 // Promise 6: GET /notes/ returns every note as one JSON array at any size, with
-// the service's memory flat (streamed from a cursor) and other requests served
+// the service's memory flat (streamed batch by batch) and other requests served
 // meanwhile. 300 000 notes of 100 characters: ~37 MB of JSON that a buffered
 // listing would hold several times over. (The benchmark measures a million.)
 import { readFile } from 'node:fs/promises';

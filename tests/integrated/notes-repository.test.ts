@@ -2,9 +2,11 @@
 // (and other runs'): each test acts on its own random notes and never counts rows.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { openPool } from '../../src/db/connect.js';
 import { notesRepository } from '../../src/notes/repository.js';
 import { collect } from '../support/collect.js';
 import { useTestDatabase } from '../support/database.js';
+import { testDatabase } from '../support/settings.js';
 
 const sql = useTestDatabase();
 const notes = notesRepository(sql);
@@ -67,11 +69,29 @@ describe('NotesRepository', () => {
     expect(second.notes.map((note) => note.id)).toEqual(expect.arrayContaining([mine[2]?.id]));
   });
 
-  it('reads every note through the cursor in batches of at most 500', async () => {
-    const created = await Promise.all(Array.from({ length: 3 }, (_, i) => notes.create(`cursor ${i} ${randomUUID()}`)));
+  it('reads every note in batches of at most 500', async () => {
+    const created = await Promise.all(Array.from({ length: 3 }, (_, i) => notes.create(`batch ${i} ${randomUUID()}`)));
     const batches = await collect(notes.listAll());
     expect(batches.every((batch) => batch.length <= 500)).toBe(true);
     expect(batches.flat()).toEqual(expect.arrayContaining(created));
+  });
+
+  it('finishes a listing read more slowly than the statement timeout allows one statement', async () => {
+    // A client downloading a big listing slowly: one cursor would be one statement,
+    // cancelled by statement_timeout mid-download, a truncated 200.
+    const strict = openPool({ ...testDatabase(), poolSize: 1, statementTimeoutMs: 300 });
+    try {
+      const tag = randomUUID();
+      await sql`insert into notes (contents) select ${tag} || i from generate_series(1, 1200) i`;
+      let mine = 0;
+      for await (const batch of notesRepository(strict).listAll()) {
+        mine += batch.filter((note) => note.contents.startsWith(tag)).length;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      expect(mine).toBe(1200);
+    } finally {
+      await strict.end();
+    }
   });
 
   it('creates one note for many concurrent requests with one Idempotency-Key', async () => {

@@ -23,7 +23,7 @@ export function inMemoryNotes(): NotesRepository & { notes: Note[] } {
       return notes.find((note) => BigInt(note.id) === id);
     },
     async *listAll() {
-      for (let i = 0; i < notes.length; i += 2) yield notes.slice(i, i + 2); // batches, like the cursor
+      for (let i = 0; i < notes.length; i += 2) yield notes.slice(i, i + 2); // batches, like the repository's
     },
     async listPage(limit, after) {
       const rest = notes.filter((note) => BigInt(note.id) > after);

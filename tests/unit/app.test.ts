@@ -390,10 +390,11 @@ describe('response hygiene', () => {
 });
 
 describe('request logs', () => {
-  function loggedApp() {
+  function loggedApp(overrides: Partial<NotesRepository> = {}) {
     const lines: Array<Record<string, unknown>> = [];
     const logger = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line)) });
-    const instance = buildApp({ config, notes: inMemoryNotes(), readiness: async () => {}, logger });
+    const notes = { ...inMemoryNotes(), ...overrides };
+    const instance = buildApp({ config, notes, readiness: async () => {}, logger });
     apps.push(instance);
     return { instance, lines };
   }
@@ -411,6 +412,28 @@ describe('request logs', () => {
         url: '/notes/42/',
         status: 404,
         durationMs: expect.any(Number),
+      }),
+    ]);
+  });
+
+  it('reports a listing cut off after its status line as an error, in the request’s one line', async () => {
+    const { instance, lines } = loggedApp({
+      async *listAll() {
+        yield [{ id: 1, contents: 'one', creation_date: '2026-01-01T00:00:00.000Z' }];
+        throw new DatabaseUnavailableError('the database went away mid-listing');
+      },
+    });
+    const response = await instance.inject({ url: '/notes/' }).catch((error: Error) => error);
+
+    expect(response).toBeInstanceOf(Error); // the body could not be completed
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 50,
+        msg: 'request: response cut off mid-body',
+        route: '/notes/',
+        status: 200,
+        cutOff: true,
+        err: expect.objectContaining({ message: 'the database went away mid-listing' }),
       }),
     ]);
   });
