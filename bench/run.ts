@@ -3,7 +3,7 @@
 // runs the production build, drives each scenario with autocannon over loopback,
 // then runs pgbench with the same SQL, clients and duration. Prints one table
 // (medians of BENCH_RUNS runs) and writes the raw figures to .data/bench/.
-// Settings: BENCH_CONNECTIONS (64), BENCH_DURATION_S (10), BENCH_RUNS (3),
+// Settings: BENCH_CONNECTIONS (64), BENCH_DURATION_S (10), BENCH_RUNS (3), BENCH_WARMUP_S (2),
 // BENCH_SCALES (1000,1000000), BENCH_SCENARIOS (get,post,page), BENCH_SMOKE=1 (1 s, 1 run, 1000 notes: CI's check that it runs).
 import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +29,7 @@ const smoke = env.BENCH_SMOKE === '1';
 const connections = Number(env.BENCH_CONNECTIONS ?? 64);
 const durationS = smoke ? 1 : Number(env.BENCH_DURATION_S ?? 10);
 const runs = smoke ? 1 : Number(env.BENCH_RUNS ?? 3);
+const warmupS = smoke ? 0 : Number(env.BENCH_WARMUP_S ?? 2);
 const scales = (smoke ? '1000' : (env.BENCH_SCALES ?? '1000,1000000')).split(',').map(Number);
 
 function pickScenarios(keys: string | undefined): Scenario[] {
@@ -70,9 +71,14 @@ async function main() {
 
     // PostgreSQL's CPU can be read only when it runs here, i.e. the embedded one.
     const postgresPid = embedded && (await readLiveServer(embedded.dataDir))?.pid;
+    const floor = await startServer(['--import', 'tsx', join(ROOT, 'bench', 'http-floor.ts')], {});
     const results = [];
-    for (const notes of scales) {
-      results.push(...(await benchScale(database, notes, scenarios, postgresPid)));
+    try {
+      for (const notes of scales) {
+        results.push(...(await benchScale(database, notes, scenarios, { floor, postgresPid })));
+      }
+    } finally {
+      await floor.stop();
     }
     printTable(results);
     await mkdir(join(ROOT, '.data', 'bench'), { recursive: true });
@@ -104,70 +110,115 @@ async function seed(database: Database, notes: number) {
   console.log(`seeded ${notes} notes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-async function benchScale(database: Database, notes: number, scenarios: Scenario[], postgresPid?: number) {
+type Server = { url: string; pid: number; stop(): Promise<void> };
+
+/** Starts a Node.js HTTP server on a free port and resolves once GET / answers 200. */
+async function startServer(args: string[], extraEnv: Record<string, string>): Promise<Server> {
   const port = await freePort();
-  const service = spawn(process.execPath, [join(ROOT, 'dist', 'server.js')], {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: {
-      ...env,
-      NODE_ENV: 'production',
-      API_PORT: String(port),
-      LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
-      POSTGRES_HOST: database.host,
-      POSTGRES_PORT: String(database.port),
-      POSTGRES_USER: database.user,
-      POSTGRES_PASSWORD: database.password,
-      POSTGRES_DB: database.database,
-    },
+    env: { ...env, ...extraEnv, API_PORT: String(port) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  // The service migrates the fresh database; seed once it is up.
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) =>
-    service.once('exit', (code) => reject(new Error(`the service exited with code ${code}`))),
+    child.once('exit', (code) => reject(new Error(`${args.at(-1)} exited with code ${code}`))),
   );
   await Promise.race([waitForHttp200(`${url}/`, { timeoutMs: 60_000, intervalMs: 100 }), exited]);
-  await seed(database, notes);
-  const pids = { service: service.pid as number, postgres: postgresPid };
+  return {
+    url,
+    pid: child.pid as number,
+    async stop() {
+      child.removeAllListeners('exit');
+      const exit = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      // Reaped before anything else is measured, so its CPU time can't land in a later run.
+      await exit;
+    },
+  };
+}
+
+async function benchScale(
+  database: Database,
+  notes: number,
+  scenarios: Scenario[],
+  { floor, postgresPid }: { floor: Server; postgresPid?: number },
+) {
+  // The service migrates the fresh database; seed once it is up.
+  const service = await startServer([join(ROOT, 'dist', 'server.js')], {
+    NODE_ENV: 'production',
+    LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    POSTGRES_HOST: database.host,
+    POSTGRES_PORT: String(database.port),
+    POSTGRES_USER: database.user,
+    POSTGRES_PASSWORD: database.password,
+    POSTGRES_DB: database.database,
+  });
   const results = [];
   try {
+    await seed(database, notes);
     for (const scenario of scenarios) {
-      const service_ = [];
+      const served = [];
       const ceiling = [];
+      const floored = [];
+      // Unmeasured: the first seconds under load are V8 compiling the hot path.
+      if (warmupS > 0) await drive(service.url, scenario, notes, warmupS);
+      if (warmupS > 0 && scenario.key === 'get') await drive(floor.url, scenario, notes, warmupS);
       for (let i = 0; i < runs; i++) {
-        service_.push(await metered(pids, () => drive(url, scenario, notes)));
-        ceiling.push(await metered(pids, () => pgbenchTps(database, scenario.pgbench(notes), connections, durationS)));
+        served.push(await metered(service.pid, postgresPid, () => drive(service.url, scenario, notes)));
+        ceiling.push(
+          await metered(service.pid, postgresPid, () =>
+            pgbenchTps(database, scenario.pgbench(notes), connections, durationS),
+          ),
+        );
+        if (scenario.key === 'get')
+          floored.push(await metered(floor.pid, undefined, () => drive(floor.url, scenario, notes)));
       }
-      const cpuMedian = (runs_: Array<{ cpuUs: CpuUs }>, key: keyof CpuUs) => median(runs_.map((r) => r.cpuUs[key]));
-      const row = {
-        scenario: scenario.name,
-        notes,
-        reqPerS: median(service_.map((r) => r.reqPerS)),
-        p50Ms: median(service_.map((r) => r.p50Ms)),
-        p99Ms: median(service_.map((r) => r.p99Ms)),
-        errors: service_.reduce((sum, r) => sum + r.errors, 0),
-        pgbenchTps: median(ceiling.map((r) => r.tps)),
-        cpuUsPerRequest: {
-          autocannon: cpuMedian(service_, 'client'),
-          service: cpuMedian(service_, 'service'),
-          postgres: cpuMedian(service_, 'postgres'),
-          pgbench: cpuMedian(ceiling, 'client'),
-          postgresUnderPgbench: cpuMedian(ceiling, 'postgres'),
-        },
-        runs: { service: service_, pgbench: ceiling },
-      };
-      results.push({ ...row, ratio: row.reqPerS / row.pgbenchTps });
+      const pgbenchTps_ = median(ceiling.map((r) => r.tps));
+      results.push(row(scenario.name, notes, served, pgbenchTps_, ceiling));
+      if (floored.length > 0)
+        results.push(row(`${FLOOR} (vs the GET's pgbench)`, notes, floored, pgbenchTps_, ceiling));
     }
-    if (notes >= 100_000 || smoke) results.push(await fullListing(url, service.pid as number, notes));
-    results.push({ scenario: 'peak RSS of the service (MB)', notes, value: await peakRssMb(service.pid as number) });
+    if (notes >= 100_000 || smoke) results.push(await fullListing(service.url, service.pid, notes));
+    results.push({ scenario: 'peak RSS of the service (MB)', notes, value: await peakRssMb(service.pid) });
   } finally {
-    service.removeAllListeners('exit');
-    const exit = new Promise((resolve) => service.once('exit', resolve));
-    service.kill('SIGTERM');
-    // Reaped before the next scale starts, so its CPU time can't land in a measured run.
-    await exit;
+    await service.stop();
   }
   return results;
+}
+
+const FLOOR = 'HTTP floor: node:http, one note, no database';
+
+type Metered<T> = T & { cpuUs: CpuUs };
+
+/** One table row: medians of the HTTP runs against the pgbench runs of the same scenario. */
+function row(
+  scenario: string,
+  notes: number,
+  served: Array<Metered<Awaited<ReturnType<typeof drive>>>>,
+  pgbenchTps_: number,
+  ceiling: Array<Metered<{ tps: number }>>,
+) {
+  const cpu = (runs_: Array<{ cpuUs: CpuUs }>, key: keyof CpuUs) => median(runs_.map((r) => r.cpuUs[key]));
+  const reqPerS = median(served.map((r) => r.reqPerS));
+  return {
+    scenario,
+    notes,
+    reqPerS,
+    p50Ms: median(served.map((r) => r.p50Ms)),
+    p99Ms: median(served.map((r) => r.p99Ms)),
+    errors: served.reduce((sum, r) => sum + r.errors, 0),
+    pgbenchTps: pgbenchTps_,
+    ratio: reqPerS / pgbenchTps_,
+    cpuUsPerRequest: {
+      autocannon: cpu(served, 'client'),
+      service: cpu(served, 'service'),
+      postgres: cpu(served, 'postgres'),
+      pgbench: cpu(ceiling, 'client'),
+      postgresUnderPgbench: cpu(ceiling, 'postgres'),
+    },
+    runs: { http: served, pgbench: ceiling },
+  };
 }
 
 type CpuUs = { client: number; service: number; postgres: number };
@@ -178,13 +229,14 @@ type CpuUs = { client: number; service: number; postgres: number };
  * reaped), the service, and PostgreSQL with all its backends.
  */
 async function metered<T extends { count: number }>(
-  pids: { service: number; postgres?: number },
+  servicePid: number,
+  postgresPid: number | undefined,
   work: () => Promise<T>,
-): Promise<T & { cpuUs: CpuUs }> {
+): Promise<Metered<T>> {
   const now = async () => ({
     client: await cpuSeconds(process.pid),
-    service: await cpuSeconds(pids.service),
-    postgres: pids.postgres === undefined ? Number.NaN : await cpuSeconds(pids.postgres, { live: true }),
+    service: await cpuSeconds(servicePid),
+    postgres: postgresPid === undefined ? Number.NaN : await cpuSeconds(postgresPid, { live: true }),
   });
   const before = await now();
   const result = await work();
@@ -196,11 +248,11 @@ async function metered<T extends { count: number }>(
   };
 }
 
-async function drive(url: string, scenario: Scenario, notes: number) {
+async function drive(url: string, scenario: Scenario, notes: number, seconds = durationS) {
   const result = await autocannon({
     url,
     connections,
-    duration: durationS,
+    duration: seconds,
     requests: [scenario.request(notes)],
   });
   return {
@@ -241,7 +293,8 @@ async function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
 }
 
 function printTable(results: Array<Record<string, unknown>>) {
-  const f = (value: unknown, digits = 0) => (typeof value === 'number' ? value.toFixed(digits) : '');
+  const f = (value: unknown, digits = 0) =>
+    typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '';
   console.log('\n| scenario | notes | service req/s | p50 ms | p99 ms | pgbench TPS | service / pgbench | errors |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
