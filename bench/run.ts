@@ -5,6 +5,7 @@
 // (medians of BENCH_RUNS runs) and writes the raw figures to .data/bench/.
 // Settings: BENCH_CONNECTIONS (64), BENCH_DURATION_S (10), BENCH_RUNS (3), BENCH_WARMUP_S (2),
 // BENCH_SCALES (1000,1000000), BENCH_SCENARIOS (get,post,page), BENCH_SMOKE=1 (1 s, 1 run, 1000 notes: CI's check that it runs).
+// A bad value stops the run with one line and exit code 2.
 import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
-import { loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, reader } from '../src/config.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/db/embedded.js';
 import { readLiveServer } from '../src/db/embedded-files.js';
 import { freePort } from '../tests/support/free-port.js';
@@ -25,27 +26,38 @@ import { SCENARIOS, type Scenario } from './scenarios.js';
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
-const smoke = env.BENCH_SMOKE === '1';
-const connections = Number(env.BENCH_CONNECTIONS ?? 64);
-const durationS = smoke ? 1 : Number(env.BENCH_DURATION_S ?? 10);
-const runs = smoke ? 1 : Number(env.BENCH_RUNS ?? 3);
-const warmupS = smoke ? 0 : Number(env.BENCH_WARMUP_S ?? 2);
-const scales = (smoke ? '1000' : (env.BENCH_SCALES ?? '1000,1000000')).split(',').map(Number);
+const { smoke, connections, durationS, runs, warmupS, scales, scenarios } = readSettings();
 
-function pickScenarios(keys: string | undefined): Scenario[] {
-  if (!keys) return SCENARIOS;
-  return keys.split(',').map((key) => {
-    const scenario = SCENARIOS.find((s) => s.key === key.trim());
-    const known = SCENARIOS.map((s) => s.key).join(', ');
-    if (!scenario) throw new Error(`BENCH_SCENARIOS: unknown scenario "${key}" (known: ${known})`);
-    return scenario;
-  });
+/** The BENCH_* variables, checked like the service's own: a bad one stops the run with one line. */
+function readSettings() {
+  try {
+    const read = reader(env);
+    const smoke = read.boolean('BENCH_SMOKE', false);
+    return {
+      smoke,
+      connections: read.integer('BENCH_CONNECTIONS', 64, 1, 10_000),
+      durationS: smoke ? 1 : read.integer('BENCH_DURATION_S', 10, 1, 3_600),
+      runs: smoke ? 1 : read.integer('BENCH_RUNS', 3, 1, 100),
+      warmupS: smoke ? 0 : read.integer('BENCH_WARMUP_S', 2, 0, 600),
+      scales: smoke ? [1000] : read.integers('BENCH_SCALES', [1000, 1_000_000], 1, 100_000_000),
+      scenarios: read.optionalString('BENCH_SCENARIOS')?.split(',').map(scenarioByKey) ?? SCENARIOS,
+    };
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+
+function scenarioByKey(key: string): Scenario {
+  const scenario = SCENARIOS.find((s) => s.key === key.trim());
+  const known = SCENARIOS.map((s) => s.key).join(', ');
+  if (!scenario) throw new ConfigError(`BENCH_SCENARIOS: unknown scenario "${key}" (known: ${known})`);
+  return scenario;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 async function main() {
-  const scenarios = pickScenarios(env.BENCH_SCENARIOS);
   const work = await mkdtemp(join(tmpdir(), 'notes-bench-'));
   await chmod(work, 0o755);
   const config = loadConfig();

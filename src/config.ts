@@ -105,23 +105,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** Typed accessors over one environment; each names the variable when it rejects a value. */
-function reader(env: NodeJS.ProcessEnv) {
+/** Typed, checked reads of environment variables; a bad value throws ConfigError naming it. */
+export function reader(env: NodeJS.ProcessEnv) {
   const raw = (name: string): string | undefined => {
     // An empty variable counts as unset, as in docker-compose's `VAR=`.
     const value = env[name];
     return value === undefined || value === '' ? undefined : value;
   };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const value = raw(name);
-    if (value === undefined) return fallback;
+  const parseInteger = (name: string, value: string, min: number, max: number): number => {
     const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
       throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
     }
     return parsed;
   };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = raw(name);
+    return value === undefined ? fallback : parseInteger(name, value, min, max);
+  };
   return {
     integer,
+    /** Comma-separated whole numbers, each within [min, max]. */
+    integers(name: string, fallback: number[], min: number, max: number): number[] {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      return value.split(',').map((part) => parseInteger(`each of ${name}`, part.trim(), min, max));
+    },
     port: (name: string, fallback: number, min = 1) => integer(name, fallback, min, 65_535),
     optionalString: raw,
     boolean(name: string, fallback: boolean): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, reader } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -57,5 +57,15 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.postgres)).toBe(true);
+  });
+});
+
+describe('reader', () => {
+  it('reads a comma-separated list of whole numbers, each checked', () => {
+    expect(reader({ SCALES: '1000, 1000000' }).integers('SCALES', [1], 1, 10_000_000)).toEqual([1000, 1_000_000]);
+    expect(reader({}).integers('SCALES', [7], 1, 10)).toEqual([7]);
+    expect(() => reader({ SCALES: '1000,abc' }).integers('SCALES', [1], 1, 10_000)).toThrow(
+      /^each of SCALES must be a whole number from 1 to 10000, got "abc"$/,
+    );
   });
 });
