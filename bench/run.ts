@@ -4,7 +4,8 @@
 // then runs pgbench with the same SQL, clients and duration. Prints one table
 // (medians of BENCH_RUNS runs) and writes the raw figures to .data/bench/.
 // Settings: BENCH_CONNECTIONS (64), BENCH_DURATION_S (10), BENCH_RUNS (3), BENCH_WARMUP_S (2),
-// BENCH_SCALES (1000,1000000), BENCH_SCENARIOS (get,post,page), BENCH_SMOKE=1 (1 s, 1 run, 1000 notes: CI's check that it runs).
+// BENCH_SCALES (1000,1000000), BENCH_SCENARIOS (get,post,page), BENCH_LAYERS=1 (each layer under
+// the service beside the GET), BENCH_SMOKE=1 (1 s, 1 run, 1000 notes, every layer: CI's check that it runs).
 // A bad value stops the run with one line and exit code 2.
 import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -26,7 +27,19 @@ import { SCENARIOS, type Scenario } from './scenarios.js';
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
-const { smoke, connections, durationS, runs, warmupS, scales, scenarios } = readSettings();
+/**
+ * Servers driven like the GET beside the service (bench/layer.ts), to tell what
+ * each layer under it costs: the floor always, the others with BENCH_LAYERS=1.
+ */
+const LAYERS = [
+  { args: ['http', 'constant'], name: 'HTTP floor: node:http, one note, no database' },
+  { args: ['fastify', 'constant'], name: 'layer: Fastify with the schemas, one note, no database' },
+  { args: ['http', 'postgres'], name: 'layer: node:http + the repository (postgres.js)' },
+  { args: ['fastify', 'postgres'], name: 'layer: Fastify with the schemas + the repository' },
+];
+type Layer = (typeof LAYERS)[number];
+
+const { smoke, connections, durationS, runs, warmupS, scales, scenarios, layers } = readSettings();
 
 /** The BENCH_* variables, checked like the service's own: a bad one stops the run with one line. */
 function readSettings() {
@@ -41,6 +54,8 @@ function readSettings() {
       warmupS: smoke ? 0 : read.integer('BENCH_WARMUP_S', 2, 0, 600),
       scales: smoke ? [1000] : read.integers('BENCH_SCALES', [1000, 1_000_000], 1, 100_000_000),
       scenarios: read.optionalString('BENCH_SCENARIOS')?.split(',').map(scenarioByKey) ?? SCENARIOS,
+      // The smoke run starts every layer too, so that none can rot.
+      layers: smoke || read.boolean('BENCH_LAYERS', false) ? LAYERS : LAYERS.slice(0, 1),
     };
   } catch (error) {
     console.error(`bench: ${(error as Error).message}`);
@@ -71,8 +86,8 @@ async function main() {
         dataDir: join(work, 'postgres'),
         startTimeoutMs: config.embeddedPostgres.startTimeoutMs,
         ephemeral: true,
-        // pgbench's clients, the service's pool and the seeding connection, at once.
-        settings: { max_connections: connections + config.postgres.poolSize + 20 },
+        // pgbench's clients, the pools of the service and of two layers, and the seeding connection.
+        settings: { max_connections: connections + 3 * config.postgres.poolSize + 20 },
         log: () => {},
       });
     } else {
@@ -83,14 +98,18 @@ async function main() {
 
     // PostgreSQL's CPU can be read only when it runs here, i.e. the embedded one.
     const postgresPid = embedded && (await readLiveServer(embedded.dataDir))?.pid;
-    const floor = await startServer(['--import', 'tsx', join(ROOT, 'bench', 'http-floor.ts')], {});
+    const started: Array<Layer & { server: Server }> = [];
     const results = [];
     try {
+      for (const layer of layers) {
+        const args = ['--import', 'tsx', join(ROOT, 'bench', 'layer.ts'), ...layer.args];
+        started.push({ ...layer, server: await startServer(args, databaseEnv(database)) });
+      }
       for (const notes of scales) {
-        results.push(...(await benchScale(database, notes, scenarios, { floor, postgresPid })));
+        results.push(...(await benchScale(database, notes, scenarios, { layers: started, postgresPid })));
       }
     } finally {
-      await floor.stop();
+      for (const layer of started) await layer.server.stop();
     }
     printTable(results);
     await mkdir(join(ROOT, '.data', 'bench'), { recursive: true });
@@ -104,6 +123,14 @@ async function main() {
 }
 
 type Database = { host: string; port: number; user: string; password: string; database: string };
+
+const databaseEnv = (database: Database) => ({
+  POSTGRES_HOST: database.host,
+  POSTGRES_PORT: String(database.port),
+  POSTGRES_USER: database.user,
+  POSTGRES_PASSWORD: database.password,
+  POSTGRES_DB: database.database,
+});
 
 async function createDatabase(database: Database) {
   const sql = postgres({ ...database, pass: database.password, database: 'postgres', max: 1, onnotice: () => {} });
@@ -154,28 +181,27 @@ async function benchScale(
   database: Database,
   notes: number,
   scenarios: Scenario[],
-  { floor, postgresPid }: { floor: Server; postgresPid?: number },
+  { layers, postgresPid }: { layers: Array<Layer & { server: Server }>; postgresPid?: number },
 ) {
   // The service migrates the fresh database; seed once it is up.
   const service = await startServer([join(ROOT, 'dist', 'server.js')], {
     NODE_ENV: 'production',
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
-    POSTGRES_HOST: database.host,
-    POSTGRES_PORT: String(database.port),
-    POSTGRES_USER: database.user,
-    POSTGRES_PASSWORD: database.password,
-    POSTGRES_DB: database.database,
+    ...databaseEnv(database),
   });
   const results = [];
   try {
     await seed(database, notes);
     for (const scenario of scenarios) {
-      const served = [];
+      const served: HttpRuns = [];
       const ceiling = [];
-      const floored = [];
+      const beside = scenario.key === 'get' ? layers.map((layer) => ({ ...layer, runs: [] as HttpRuns })) : [];
       // Unmeasured: the first seconds under load are V8 compiling the hot path.
-      if (warmupS > 0) await drive(service.url, scenario, notes, warmupS);
-      if (warmupS > 0 && scenario.key === 'get') await drive(floor.url, scenario, notes, warmupS);
+      if (warmupS > 0) {
+        for (const server of [service, ...beside.map((layer) => layer.server)]) {
+          await drive(server.url, scenario, notes, warmupS);
+        }
+      }
       for (let i = 0; i < runs; i++) {
         served.push(await metered(service.pid, postgresPid, () => drive(service.url, scenario, notes)));
         ceiling.push(
@@ -183,13 +209,15 @@ async function benchScale(
             pgbenchTps(database, scenario.pgbench(notes), connections, durationS),
           ),
         );
-        if (scenario.key === 'get')
-          floored.push(await metered(floor.pid, undefined, () => drive(floor.url, scenario, notes)));
+        for (const { server, runs: measured } of beside) {
+          measured.push(await metered(server.pid, postgresPid, () => drive(server.url, scenario, notes)));
+        }
       }
       const pgbenchTps_ = median(ceiling.map((r) => r.tps));
       results.push(row(scenario.name, notes, served, pgbenchTps_, ceiling));
-      if (floored.length > 0)
-        results.push(row(`${FLOOR} (vs the GET's pgbench)`, notes, floored, pgbenchTps_, ceiling));
+      for (const layer of beside) {
+        results.push(row(`${layer.name} (vs the GET's pgbench)`, notes, layer.runs, pgbenchTps_, ceiling));
+      }
     }
     // Read before the listing, which resets the peak to measure its own.
     results.push({ scenario: 'peak RSS of the service under load (MB)', notes, value: await peakRssMb(service.pid) });
@@ -204,15 +232,14 @@ async function benchScale(
   return results;
 }
 
-const FLOOR = 'HTTP floor: node:http, one note, no database';
-
 type Metered<T> = T & { cpuUs: CpuUs };
+type HttpRuns = Array<Metered<Awaited<ReturnType<typeof drive>>>>;
 
 /** One table row: medians of the HTTP runs against the pgbench runs of the same scenario. */
 function row(
   scenario: string,
   notes: number,
-  served: Array<Metered<Awaited<ReturnType<typeof drive>>>>,
+  served: HttpRuns,
   pgbenchTps_: number,
   ceiling: Array<Metered<{ tps: number }>>,
 ) {

@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvErrors from 'ajv-errors';
-import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
@@ -43,6 +43,15 @@ export interface AppDeps {
   metrics?: Registry;
 }
 
+/**
+ * How schemas validate. No coercion: {"contents": 42} is a client error, not the
+ * note "42". allErrors is what ajv-errors needs to attach our messages.
+ */
+export const AJV_OPTIONS: FastifyServerOptions['ajv'] = {
+  customOptions: { coerceTypes: false, allErrors: true },
+  plugins: [(ajv) => ajvErrors.default(ajv)], // CommonJS module: .default is the plugin at run time too
+};
+
 export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps): App {
   const app = Fastify({
     loggerInstance: logger ?? createLogger(config.logLevel),
@@ -65,12 +74,7 @@ export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps)
     // Bad percent-encoding and over-long ids, which the router rejects before any route.
     frameworkErrors: handleError,
     routerOptions: { ignoreTrailingSlash: true },
-    ajv: {
-      // No coercion: {"contents": 42} is a client error, not the note "42".
-      // allErrors is what ajv-errors needs to attach our messages.
-      customOptions: { coerceTypes: false, allErrors: true },
-      plugins: [(ajv) => ajvErrors.default(ajv)], // CommonJS module: .default is the plugin at run time too
-    },
+    ajv: AJV_OPTIONS,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON is the only body we accept: anything else is a 415, not a string to validate.
