@@ -1,10 +1,8 @@
 // pgbench (Debian's postgresql-client) with a custom script: the ceiling the
 // service can't beat. Prepared statements, like postgres.js's default.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { withTempFile } from './temp-file.js';
 
 const run = promisify(execFile);
 
@@ -14,44 +12,41 @@ export async function pgbenchTps(
   clients: number,
   durationS: number,
 ): Promise<{ tps: number; count: number }> {
-  const dir = await mkdtemp(join(tmpdir(), 'notes-pgbench-'));
-  const file = join(dir, 'script.sql');
-  await writeFile(file, script);
-  try {
-    const { stdout } = await run(
-      'pgbench',
-      [
-        '-n',
-        '-M',
-        'prepared',
-        '-c',
-        String(clients),
-        '-j',
-        '2',
-        '-T',
-        String(durationS),
-        '-f',
-        file,
-        '-h',
-        database.host,
-        '-p',
-        String(database.port),
-        '-U',
-        database.user,
-        database.database,
-      ],
-      { env: { ...process.env, PGPASSWORD: database.password } },
-    );
-    const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1];
-    const count = /number of transactions actually processed: (\d+)/.exec(stdout)?.[1];
-    if (!tps || !count) throw new Error(`no tps in pgbench's output:\n${stdout}`);
-    return { tps: Number(tps), count: Number(count) };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error('pgbench is not installed: apt-get install postgresql-client');
+  return withTempFile('script.sql', script, async (file) => {
+    try {
+      const { stdout } = await run(
+        'pgbench',
+        [
+          '-n',
+          '-M',
+          'prepared',
+          '-c',
+          String(clients),
+          '-j',
+          '2',
+          '-T',
+          String(durationS),
+          '-f',
+          file,
+          '-h',
+          database.host,
+          '-p',
+          String(database.port),
+          '-U',
+          database.user,
+          database.database,
+        ],
+        { env: { ...process.env, PGPASSWORD: database.password } },
+      );
+      const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1];
+      const count = /number of transactions actually processed: (\d+)/.exec(stdout)?.[1];
+      if (!tps || !count) throw new Error(`no tps in pgbench's output:\n${stdout}`);
+      return { tps: Number(tps), count: Number(count) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new Error('pgbench is not installed: apt-get install postgresql-client');
+      }
+      throw error;
     }
-    throw error;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

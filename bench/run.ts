@@ -1,11 +1,12 @@
 // npm run bench: the service against PostgreSQL's own ceiling. Starts its own
 // PostgreSQL (embedded, or a `notes_bench` database on POSTGRES_HOST), seeds it,
-// runs the production build, drives each scenario with autocannon over loopback,
-// then runs pgbench with the same SQL, clients and duration. Prints one table
-// (medians of BENCH_RUNS runs) and writes the raw figures to .data/bench/.
+// runs the production build, drives each scenario with autocannon (or wrk) over
+// loopback, then runs pgbench with the same SQL, clients and duration. Prints one
+// table (medians of BENCH_RUNS runs) and writes the raw figures to .data/bench/.
 // Settings: BENCH_CONNECTIONS (64), BENCH_DURATION_S (10), BENCH_RUNS (3), BENCH_WARMUP_S (2),
-// BENCH_SCALES (1000,1000000), BENCH_SCENARIOS (get,post,page), BENCH_LAYERS=1 (each layer under
-// the service beside the GET), BENCH_SMOKE=1 (1 s, 1 run, 1000 notes, every layer: CI's check that it runs).
+// BENCH_SCALES (1000,1000000), BENCH_SCENARIOS (get,post,page), BENCH_LOAD_GENERATOR (autocannon|wrk),
+// BENCH_LAYERS=1 (each layer under the service beside the GET), BENCH_SMOKE=1 (1 s, 1 run,
+// 1000 notes, every layer: CI's check that it runs).
 // A bad value stops the run with one line and exit code 2.
 import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import { waitForHttp200 } from '../tests/support/wait.js';
 import { cpuSeconds } from './cpu.js';
 import { pgbenchTps } from './pgbench.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
+import { type HttpRun, wrkRun } from './wrk.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,7 +41,8 @@ const LAYERS = [
 ];
 type Layer = (typeof LAYERS)[number];
 
-const { smoke, connections, durationS, runs, warmupS, scales, scenarios, layers } = readSettings();
+const LOAD_GENERATORS = ['autocannon', 'wrk'] as const;
+const { smoke, loadGenerator, connections, durationS, runs, warmupS, scales, scenarios, layers } = readSettings();
 
 /** The BENCH_* variables, checked like the service's own: a bad one stops the run with one line. */
 function readSettings() {
@@ -48,6 +51,7 @@ function readSettings() {
     const smoke = read.boolean('BENCH_SMOKE', false);
     return {
       smoke,
+      loadGenerator: read.oneOf('BENCH_LOAD_GENERATOR', LOAD_GENERATORS, 'autocannon'),
       connections: read.integer('BENCH_CONNECTIONS', 64, 1, 10_000),
       durationS: smoke ? 1 : read.integer('BENCH_DURATION_S', 10, 1, 3_600),
       runs: smoke ? 1 : read.integer('BENCH_RUNS', 3, 1, 100),
@@ -114,7 +118,7 @@ async function main() {
     printTable(results);
     await mkdir(join(ROOT, '.data', 'bench'), { recursive: true });
     const file = join(ROOT, '.data', 'bench', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    await writeFile(file, JSON.stringify({ connections, durationS, runs, results }, null, 2));
+    await writeFile(file, JSON.stringify({ loadGenerator, connections, durationS, runs, results }, null, 2));
     console.log(`raw figures: ${file}`);
   } finally {
     await embedded?.stop();
@@ -255,7 +259,7 @@ function row(
     pgbenchTps: pgbenchTps_,
     ratio: reqPerS / pgbenchTps_,
     cpuUsPerRequest: {
-      autocannon: cpu(served, 'client'),
+      loadGenerator: cpu(served, 'client'),
       service: cpu(served, 'service'),
       postgres: cpu(served, 'postgres'),
       pgbench: cpu(ceiling, 'client'),
@@ -269,7 +273,7 @@ type CpuUs = { client: number; service: number; postgres: number };
 
 /**
  * Runs `work` and adds the CPU microseconds per request (or transaction) that it
- * cost the load generator (this process running autocannon, or pgbench once
+ * cost the load generator (this process running autocannon; wrk or pgbench once
  * reaped), the service, and PostgreSQL with all its backends.
  */
 async function metered<T extends { count: number }>(
@@ -292,7 +296,8 @@ async function metered<T extends { count: number }>(
   };
 }
 
-async function drive(url: string, scenario: Scenario, notes: number, seconds = durationS) {
+async function drive(url: string, scenario: Scenario, notes: number, seconds = durationS): Promise<HttpRun> {
+  if (loadGenerator === 'wrk') return wrkRun(url, scenario.wrk(notes), connections, seconds);
   const result = await autocannon({
     url,
     connections,
@@ -356,13 +361,13 @@ function printTable(results: Array<Record<string, unknown>>) {
     }
   }
   console.log('\nCPU per request (µs, medians): the service run | the pgbench run');
-  console.log('\n| scenario | notes | autocannon | service | PostgreSQL | pgbench | PostgreSQL |');
+  console.log(`\n| scenario | notes | ${loadGenerator} | service | PostgreSQL | pgbench | PostgreSQL |`);
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const cpu = r.cpuUsPerRequest as Record<string, number> | undefined;
     if (!cpu) continue;
     console.log(
-      `| ${r.scenario} | ${r.notes} | ${f(cpu.autocannon)} | ${f(cpu.service)} | ${f(cpu.postgres)} | ${f(cpu.pgbench)} | ${f(cpu.postgresUnderPgbench)} |`,
+      `| ${r.scenario} | ${r.notes} | ${f(cpu.loadGenerator)} | ${f(cpu.service)} | ${f(cpu.postgres)} | ${f(cpu.pgbench)} | ${f(cpu.postgresUnderPgbench)} |`,
     );
   }
 }

@@ -1,5 +1,6 @@
-// Each scenario twice: the HTTP request autocannon sends, and the SQL the service
-// issues for it as a pgbench script (same statement, random id in the same range).
+// Each scenario three times: the HTTP request autocannon sends, the same request as
+// a wrk script (BENCH_LOAD_GENERATOR=wrk), and the SQL the service issues for it as
+// a pgbench script (same statement, random id in the same range).
 import type { Request } from 'autocannon';
 
 export interface Scenario {
@@ -7,17 +8,26 @@ export interface Scenario {
   key: string;
   name: string;
   request(notes: number): Request;
+  wrk(notes: number): string;
   pgbench(notes: number): string;
 }
 
 const NOTE = 'x'.repeat(200);
 const randomId = (notes: number) => 1 + Math.floor(Math.random() * notes);
+/** A wrk script: every request a GET of `before` + a random id up to `notes` + `after`. */
+const wrkGet = (before: string, after: string, notes: number) =>
+  `math.randomseed(os.time())
+request = function()
+  return wrk.format("GET", "${before}" .. math.random(1, ${notes}) .. "${after}")
+end
+`;
 
 export const SCENARIOS: Scenario[] = [
   {
     key: 'get',
     name: 'GET /notes/<id>/',
     request: (notes) => ({ method: 'GET', setupRequest: (req) => ({ ...req, path: `/notes/${randomId(notes)}/` }) }),
+    wrk: (notes) => wrkGet('/notes/', '/', notes),
     pgbench: (notes) => `\\set id random(1, ${notes})\nselect id, contents, creation_date from notes where id = :id;\n`,
   },
   {
@@ -29,6 +39,8 @@ export const SCENARIOS: Scenario[] = [
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ contents: NOTE }),
     }),
+    wrk: () =>
+      `wrk.method = "POST"\nwrk.path = "/notes/"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = '${JSON.stringify({ contents: NOTE })}'\n`,
     pgbench: () => `insert into notes (contents) values ('${NOTE}') returning id, contents, creation_date;\n`,
   },
   {
@@ -38,6 +50,7 @@ export const SCENARIOS: Scenario[] = [
       method: 'GET',
       setupRequest: (req) => ({ ...req, path: `/notes/?limit=100&after=${randomId(notes)}` }),
     }),
+    wrk: (notes) => wrkGet('/notes/?limit=100&after=', '', notes),
     pgbench: (notes) =>
       `\\set id random(1, ${notes})\nselect id, contents, creation_date from notes where id > :id order by id limit 101;\n`,
   },
