@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fetch } from '../support/contract.js';
 import { rawRequest } from '../support/raw-http.js';
-import { appUrl } from '../support/settings.js';
+import { appUrl, authorization } from '../support/settings.js';
 
 const url = appUrl();
 
@@ -120,7 +120,15 @@ describe('bad input over HTTP', () => {
     // closing with it unread, which resets the connection and can lose the answer.
     const body = JSON.stringify({ contents: 'x'.repeat(2_000_000) });
     const { hostname, port } = new URL(url);
-    const head = `POST /notes/ HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const headers = {
+      Host: hostname,
+      'Content-Type': 'application/json',
+      'Content-Length': body.length,
+      ...authorization(),
+    };
+    const head = `POST /notes/ HTTP/1.1\r\n${Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}\r\n`;
     const response = await rawRequest(Number(port), [head + body], 0, 10_000, hostname);
     expect(response.status).toBe(413);
     expect(JSON.parse(response.body)).toEqual({ error: 'payload_too_large', message: expect.any(String) });
@@ -143,5 +151,25 @@ describe('bad input over HTTP', () => {
     await post(JSON.stringify({ contents: `${marker}\u0000` }));
     const all = (await (await fetch(`${url}/notes/`)).json()) as Array<{ contents: string }>;
     expect(all.some((note) => note.contents.startsWith(marker))).toBe(false);
+  });
+});
+
+// Only against a deployment with API_TOKEN set (the unit tier covers the rule itself).
+describe.runIf(authorization().authorization)('a service with API_TOKEN set, over HTTP', () => {
+  it.each([
+    ['no Authorization header', {}],
+    ['a wrong token', { authorization: 'Bearer not-the-token' }],
+  ])('answers a /notes request with %s with a JSON 401 and stores nothing', async (_case, headers) => {
+    const contents = `unauthorized ${randomUUID()}`;
+    // globalThis.fetch: the contract helper would add the right token.
+    const response = await globalThis.fetch(`${url}/notes/`, {
+      method: 'POST',
+      body: JSON.stringify({ contents }),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: 'unauthorized', message: expect.any(String) });
+    const all = (await (await fetch(`${url}/notes/`)).json()) as Array<{ contents: string }>;
+    expect(all.some((note) => note.contents === contents)).toBe(false);
   });
 });

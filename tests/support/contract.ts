@@ -1,10 +1,12 @@
 // Contract checks for the external tier: `fetch` here is the global fetch plus a
 // check of every response against the OpenAPI document the service serves: the
 // status must be declared for that path and method, and a JSON body must match
-// its schema. So the document can't drift from the behaviour unnoticed.
+// its schema. So the document can't drift from the behaviour unnoticed. With
+// API_TOKEN set, every request carries it, as a client of that deployment would.
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
+import { authorization } from './settings.js';
 
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema: object }> }>;
@@ -17,7 +19,9 @@ const documents = new Map<string, Promise<Document>>();
 const validators = new Map<object, ValidateFunction>();
 
 export async function fetch(input: string, init?: RequestInit): Promise<Response> {
-  const response = await globalThis.fetch(input, init);
+  const headers = new Headers(init?.headers);
+  for (const [name, value] of Object.entries(authorization())) if (!headers.has(name)) headers.set(name, value);
+  const response = await globalThis.fetch(input, { ...init, headers });
   await checkContract(input, init?.method ?? 'GET', response.clone());
   return response;
 }

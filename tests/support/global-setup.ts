@@ -26,6 +26,8 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   const tiers = new Set(project.vitest.projects.map((p) => p.name));
   const settings = readTestSettings();
   const needsService = tiers.has('external') && !settings.appUrl;
+  // With API_TOKEN set, the external tier's service requires it and the tests send it.
+  const serviceEnv: Record<string, string> = settings.apiToken ? { API_TOKEN: settings.apiToken } : {};
   const needsDatabase = tiers.has('integrated') || tiers.has('workflow') || needsService;
   const teardowns: Teardown[] = [];
   const teardown = async () => {
@@ -42,7 +44,9 @@ export default async function setup(project: TestProject): Promise<Teardown> {
       const target = await chooseDatabase();
       // The service waits for its database like in production, so its start overlaps the database's.
       const [service, prepared] = await Promise.allSettled([
-        needsService ? startServiceProcess(target, join(runDir, 'service.log'), settings.appWait) : undefined,
+        needsService
+          ? startServiceProcess(target, join(runDir, 'service.log'), settings.appWait, serviceEnv)
+          : undefined,
         prepareDatabase(target, runDir, teardowns),
       ]);
       if (service.status === 'fulfilled' && service.value) {
@@ -56,6 +60,7 @@ export default async function setup(project: TestProject): Promise<Teardown> {
         project.onTestsRerun(async () => {
           await running.stop();
           running = await startServiceProcess(target, join(runDir, 'service.log'), settings.appWait, {
+            ...serviceEnv,
             API_PORT: String(running.port),
           });
         });

@@ -57,6 +57,8 @@ export async function startProcess(
       ...process.env,
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // A token in the developer's shell stays out of services whose tests don't send it.
+      API_TOKEN: '',
       ...env,
       API_PORT: String(port),
     },

@@ -5,6 +5,8 @@ import type { ConnectionSettings } from '../../src/db/connect.js';
 
 export interface TestSettings {
   appUrl: string | undefined;
+  /** The service's own API_TOKEN: the external tier sends it, so it runs against a protected deployment too. */
+  apiToken: string | undefined;
   appWait: { timeoutMs: number; intervalMs: number };
 }
 
@@ -17,6 +19,7 @@ export function readTestSettings(env: NodeJS.ProcessEnv = process.env): TestSett
   };
   return {
     appUrl: env.APP_URL?.replace(/\/+$/, '') || undefined,
+    apiToken: env.API_TOKEN || undefined,
     appWait: { timeoutMs: ms('APP_WAIT_TIMEOUT_MS', 30_000), intervalMs: ms('APP_WAIT_INTERVAL_MS', 200) },
   };
 }
@@ -38,4 +41,10 @@ export function appUrl(): string {
   const url = inject('appUrl');
   if (!url) throw new Error('no service: the global setup starts one for the external tier unless APP_URL is set');
   return url;
+}
+
+/** The Authorization header the service wants when API_TOKEN is set, else none. */
+export function authorization(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const { apiToken } = readTestSettings(env);
+  return apiToken ? { authorization: `Bearer ${apiToken}` } : {};
 }

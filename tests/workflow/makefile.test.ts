@@ -22,7 +22,7 @@ function make(target: string, env: Record<string, string> = {}) {
     execFile(
       'make',
       ['--no-print-directory', target],
-      { cwd: ROOT, env: { ...process.env, APP_URL: '', POSTGRES_HOST: '', ...env }, timeout: 120_000 },
+      { cwd: ROOT, env: { ...process.env, APP_URL: '', POSTGRES_HOST: '', API_TOKEN: '', ...env }, timeout: 120_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
     );
   });
