@@ -99,15 +99,15 @@ describe('the notes API over HTTP', () => {
 
 describe('bad input over HTTP', () => {
   it.each([
-    ['malformed JSON', '{"contents": "x"', 'application/json', 400],
-    ['a body that is not an object', '[1, 2]', 'application/json', 400],
-    ['missing contents', '{"text": "x"}', 'application/json', 400],
-    ['non-string contents', '{"contents": true}', 'application/json', 400],
-    ['empty contents', '{"contents": ""}', 'application/json', 400],
-    ['contents over NOTE_MAX_LENGTH', JSON.stringify({ contents: 'x'.repeat(100_001) }), 'application/json', 400],
-    ['a NUL character', '{"contents": "nul \\u0000 here"}', 'application/json', 400],
-    ['a wrong Content-Type', '{"contents": "x"}', 'text/plain', 415],
-  ])('answers %s with a JSON %i', async (_case, body, contentType, status) => {
+    ['malformed JSON', 400, '{"contents": "x"', 'application/json'],
+    ['a body that is not an object', 400, '[1, 2]', 'application/json'],
+    ['missing contents', 400, '{"text": "x"}', 'application/json'],
+    ['non-string contents', 400, '{"contents": true}', 'application/json'],
+    ['empty contents', 400, '{"contents": ""}', 'application/json'],
+    ['contents over NOTE_MAX_LENGTH', 400, JSON.stringify({ contents: 'x'.repeat(100_001) }), 'application/json'],
+    ['a NUL character', 400, '{"contents": "nul \\u0000 here"}', 'application/json'],
+    ['a wrong Content-Type', 415, '{"contents": "x"}', 'text/plain'],
+  ])('answers %s with a JSON %i', async (_case, status, body, contentType) => {
     const { response, json } = await post(body, contentType);
     expect(response.status).toBe(status);
     expect(json).toEqual({ error: expect.any(String), message: expect.any(String) });

@@ -210,7 +210,10 @@ describe('hostile requests', () => {
     expect(cases.length).toBeGreaterThanOrEqual(60);
   });
 
-  it.concurrent.each(cases)('answers %s with a JSON %i', async (_name, parts, status, pauseMs) => {
+  // Named fields: the parts array sits between the name and the status, so
+  // positional %-placeholders would print the parts where the status belongs.
+  const named = cases.map(([name, parts, status, pauseMs]) => ({ name, parts, status, pauseMs }));
+  it.concurrent.each(named)('answers $name with $status', async ({ parts, status, pauseMs }) => {
     const response = await rawRequest(port, parts, pauseMs ?? 0);
     expect(response.status).toBe(status);
     if (status >= 400) {
