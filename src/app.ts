@@ -16,6 +16,7 @@ import { handleClientError, handleError, handleNotFound, sendError } from './err
 import { healthRoutes, type Readiness } from './health/routes.js';
 import { requireBearerToken } from './http/auth.js';
 import { parseJsonStrictly } from './http/json-body.js';
+import { lingerOnEarlyClose } from './http/lingering-close.js';
 import { collectRoutes } from './http/methods.js';
 import { logRequests, RequestLogController, requestId } from './http/request-log.js';
 import { createLogger } from './logger.js';
@@ -33,6 +34,7 @@ export interface AppDeps {
     | 'requestTimeoutMs'
     | 'headersTimeoutMs'
     | 'keepAliveTimeoutMs'
+    | 'lingeringCloseMs'
     | 'apiToken'
   >;
   notes: NotesRepository;
@@ -80,6 +82,7 @@ export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps)
   // JSON is the only body we accept: anything else is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
   parseJsonStrictly(app);
+  lingerOnEarlyClose(app, config.lingeringCloseMs);
   app.setErrorHandler(handleError);
   logRequests(app);
   app.addHook('onRequest', async (request, reply) => {

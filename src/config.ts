@@ -37,6 +37,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
+  /** How long a connection closed on a rejected body keeps reading, so the client can read the answer. */
+  readonly lingeringCloseMs: number;
   /** When set, every /notes route (and /metrics) requires `Authorization: Bearer <apiToken>`. */
   readonly apiToken: string | undefined;
   readonly metricsEnabled: boolean;
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs,
     headersTimeoutMs,
     keepAliveTimeoutMs: read.integer('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1, 3_600_000),
+    lingeringCloseMs: read.integer('LINGERING_CLOSE_MS', 5_000, 0, 600_000),
     apiToken: read.optionalString('API_TOKEN'),
     metricsEnabled: read.boolean('METRICS_ENABLED', false),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
@@ -104,7 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
 }
 
-/** Typed accessors over one environment; each names the variable when it rejects a value. */
 /** Typed, checked reads of environment variables; a bad value throws ConfigError naming it. */
 export function reader(env: NodeJS.ProcessEnv) {
   const raw = (name: string): string | undefined => {

@@ -113,26 +113,33 @@ describe('bad input over HTTP', () => {
     expect(json).toEqual({ error: expect.any(String), message: expect.any(String) });
   });
 
-  it('answers a body over the limit with a JSON 413', async () => {
-    // Over a raw socket: the server answers before reading the body, and fetch
-    // gives up on the write (EPIPE) instead of reading that answer. No
-    // Connection: close, so the server discards the rest of the body instead of
-    // closing with it unread, which resets the connection and can lose the answer.
-    const body = JSON.stringify({ contents: 'x'.repeat(2_000_000) });
-    const { hostname, port } = new URL(url);
-    const headers = {
-      Host: hostname,
-      'Content-Type': 'application/json',
-      'Content-Length': body.length,
-      ...authorization(),
-    };
-    const head = `POST /notes/ HTTP/1.1\r\n${Object.entries(headers)
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('')}\r\n`;
-    const response = await rawRequest(Number(port), [head + body], 0, 10_000, hostname);
-    expect(response.status).toBe(413);
-    expect(JSON.parse(response.body)).toEqual({ error: 'payload_too_large', message: expect.any(String) });
-  });
+  // Over a raw socket: the server answers before reading the body, and fetch
+  // gives up on the write (EPIPE) instead of reading that answer. The server
+  // closes the connection after a 413 either way; without a lingering close the
+  // rest of the body arriving at a closed socket resets the connection, and the
+  // reset discards the answer before the client reads it (most attempts lost it).
+  it.each(['keep-alive', 'close'])(
+    'answers every body over the limit with a JSON 413 (Connection: %s)',
+    async (connection) => {
+      const body = JSON.stringify({ contents: 'x'.repeat(2_000_000) });
+      const { hostname, port } = new URL(url);
+      const headers = {
+        Host: hostname,
+        Connection: connection,
+        'Content-Type': 'application/json',
+        'Content-Length': body.length,
+        ...authorization(),
+      };
+      const head = `POST /notes/ HTTP/1.1\r\n${Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('')}\r\n`;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const response = await rawRequest(Number(port), [head, body], 0, 10_000, hostname);
+        expect(response.status).toBe(413);
+        expect(JSON.parse(response.body)).toEqual({ error: 'payload_too_large', message: expect.any(String) });
+      }
+    },
+  );
 
   it.each([
     ['0', 400],

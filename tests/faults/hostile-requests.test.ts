@@ -1,16 +1,19 @@
 // Promise 7: bad input never hurts. Each hostile request gets a JSON 4xx (or the
 // correct 2xx), never a 5xx, never a hang; afterwards the service still serves.
 // Raw sockets, because no HTTP client sends most of these.
+import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { postNote, useFaultStack } from '../support/fault-stack.js';
 import { rawRequest } from '../support/raw-http.js';
 
 const HEADERS_TIMEOUT_MS = 500;
 const REQUEST_TIMEOUT_MS = 1_000;
+const LINGERING_CLOSE_MS = 300;
 let port: number;
 const stack = useFaultStack({
   HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
   REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+  LINGERING_CLOSE_MS: String(LINGERING_CLOSE_MS),
 });
 beforeAll(async () => {
   await stack.startDatabase();
@@ -220,6 +223,40 @@ describe('hostile requests', () => {
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(JSON.parse(response.body)).toEqual({ error: expect.any(String), message: expect.any(String) });
       expect(response.body).not.toMatch(/\bat .*\.(ts|js):\d+|node_modules|SELECT|INSERT/i);
+    }
+  });
+
+  it('stops reading a rejected body once LINGERING_CLOSE_MS has passed', async () => {
+    // The 413 comes first; a client that never stops sending must not hold the
+    // connection (and the server's reading) open for longer than the linger.
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    socket.write(
+      request('POST', '/notes/', {
+        close: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(1e9) },
+      }),
+    );
+    const answered = new Promise<string>((resolve) => {
+      let data = '';
+      socket.on('data', (chunk) => {
+        data += chunk;
+        if (data.includes('\r\n\r\n')) resolve(data.slice(0, data.indexOf('\r\n')));
+      });
+    });
+    const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(performance.now())));
+    socket.on('error', () => {}); // the reset past the linger is the point; 'close' follows
+    const chunk = Buffer.alloc(16 * 1024, 'x');
+    const sending = setInterval(() => socket.writable && socket.write(chunk), 10);
+    try {
+      expect(await answered).toBe('HTTP/1.1 413 Payload Too Large');
+      const answeredAt = performance.now();
+      const lingered = (await closed) - answeredAt;
+      expect(lingered).toBeGreaterThan(LINGERING_CLOSE_MS / 2); // without the linger: at once
+      // Below REQUEST_TIMEOUT_MS, which would otherwise end it after ~1 s.
+      expect(lingered).toBeLessThan(LINGERING_CLOSE_MS + 500);
+    } finally {
+      clearInterval(sending);
+      socket.destroy();
     }
   });
 

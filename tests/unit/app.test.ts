@@ -16,6 +16,7 @@ const config = {
   requestTimeoutMs: 5_000,
   headersTimeoutMs: 5_000,
   keepAliveTimeoutMs: 5_000,
+  lingeringCloseMs: 1_000,
   apiToken: undefined,
 } as const;
 const apps: ReturnType<typeof buildApp>[] = [];
