@@ -11,7 +11,8 @@ import type { App } from '../app.js';
 
 export function lingerOnEarlyClose(app: App, lingeringCloseMs: number): void {
   if (lingeringCloseMs === 0) return;
-  app.addHook('onSend', async (request, reply) => {
+  // onError: only rejected requests pay for the check, not every response.
+  app.addHook('onError', async (request, reply) => {
     // `complete`: the whole request, body included, has been received.
     if (!request.raw.complete && reply.getHeader('connection') === 'close') {
       lingerOnClose(request.raw.socket, lingeringCloseMs);
