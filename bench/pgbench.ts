@@ -1,10 +1,6 @@
 // pgbench (Debian's postgresql-client) with a custom script: the ceiling the
 // service can't beat. Prepared statements, like postgres.js's default.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { withTempFile } from './temp-file.js';
-
-const run = promisify(execFile);
+import { runScriptTool } from './script-tool.js';
 
 export async function pgbenchTps(
   database: { host: string; port: number; user: string; password: string; database: string },
@@ -12,41 +8,35 @@ export async function pgbenchTps(
   clients: number,
   durationS: number,
 ): Promise<{ tps: number; count: number }> {
-  return withTempFile('script.sql', script, async (file) => {
-    try {
-      const { stdout } = await run(
-        'pgbench',
-        [
-          '-n',
-          '-M',
-          'prepared',
-          '-c',
-          String(clients),
-          '-j',
-          '2',
-          '-T',
-          String(durationS),
-          '-f',
-          file,
-          '-h',
-          database.host,
-          '-p',
-          String(database.port),
-          '-U',
-          database.user,
-          database.database,
-        ],
-        { env: { ...process.env, PGPASSWORD: database.password } },
-      );
-      const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1];
-      const count = /number of transactions actually processed: (\d+)/.exec(stdout)?.[1];
-      if (!tps || !count) throw new Error(`no tps in pgbench's output:\n${stdout}`);
-      return { tps: Number(tps), count: Number(count) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new Error('pgbench is not installed: apt-get install postgresql-client');
-      }
-      throw error;
-    }
+  const stdout = await runScriptTool({
+    command: 'pgbench',
+    debianPackage: 'postgresql-client',
+    scriptName: 'script.sql',
+    script,
+    args: (file) => [
+      '-n',
+      '-M',
+      'prepared',
+      '-c',
+      String(clients),
+      '-j',
+      '2',
+      '-T',
+      String(durationS),
+      '-f',
+      file,
+      '-h',
+      database.host,
+      '-p',
+      String(database.port),
+      '-U',
+      database.user,
+      database.database,
+    ],
+    env: { ...process.env, PGPASSWORD: database.password },
   });
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1];
+  const count = /number of transactions actually processed: (\d+)/.exec(stdout)?.[1];
+  if (!tps || !count) throw new Error(`no tps in pgbench's output:\n${stdout}`);
+  return { tps: Number(tps), count: Number(count) };
 }

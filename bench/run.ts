@@ -237,7 +237,7 @@ async function benchScale(
 }
 
 type Metered<T> = T & { cpuUs: CpuUs };
-type HttpRuns = Array<Metered<Awaited<ReturnType<typeof drive>>>>;
+type HttpRuns = Array<Metered<HttpRun>>;
 
 /** One table row: medians of the HTTP runs against the pgbench runs of the same scenario. */
 function row(

@@ -3,11 +3,7 @@
 // load generator shares the cores it shows how much of the gap to pgbench is the
 // load generator's and how much the service's. One thread: 64 connections don't
 // need more, and a second would only take CPU from the service.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { withTempFile } from './temp-file.js';
-
-const run = promisify(execFile);
+import { runScriptTool } from './script-tool.js';
 
 export interface HttpRun {
   count: number;
@@ -20,17 +16,14 @@ export interface HttpRun {
 const MS_PER_UNIT: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
 
 export async function wrkRun(url: string, luaScript: string, connections: number, seconds: number): Promise<HttpRun> {
-  return withTempFile('script.lua', luaScript, async (file) => {
-    try {
-      const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', file, url];
-      const { stdout } = await run('wrk', args);
-      return parseWrk(stdout);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new Error('wrk is not installed: apt-get install wrk');
-      throw error;
-    }
+  const stdout = await runScriptTool({
+    command: 'wrk',
+    debianPackage: 'wrk',
+    scriptName: 'script.lua',
+    script: luaScript,
+    args: (file) => ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', file, url],
   });
+  return parseWrk(stdout);
 }
 
 /** wrk's report: "N requests in", "Requests/sec:", the latency distribution, and its error lines. */
