@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fetch } from '../support/contract.js';
-import { rawRequest } from '../support/raw-http.js';
+import { rawRequest, requestHead } from '../support/raw-http.js';
 import { appUrl, authorization } from '../support/settings.js';
 
 const url = appUrl();
@@ -123,16 +123,13 @@ describe('bad input over HTTP', () => {
     async (connection) => {
       const body = JSON.stringify({ contents: 'x'.repeat(2_000_000) });
       const { hostname, port } = new URL(url);
-      const headers = {
+      const head = requestHead('POST', '/notes/', {
         Host: hostname,
         Connection: connection,
         'Content-Type': 'application/json',
         'Content-Length': body.length,
         ...authorization(),
-      };
-      const head = `POST /notes/ HTTP/1.1\r\n${Object.entries(headers)
-        .map(([name, value]) => `${name}: ${value}\r\n`)
-        .join('')}\r\n`;
+      });
       for (let attempt = 0; attempt < 5; attempt++) {
         const response = await rawRequest(Number(port), [head, body], 0, 10_000, hostname);
         expect(response.status).toBe(413);

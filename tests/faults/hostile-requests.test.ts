@@ -4,7 +4,7 @@
 import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { postNote, useFaultStack } from '../support/fault-stack.js';
-import { rawRequest } from '../support/raw-http.js';
+import { rawRequest, requestHead } from '../support/raw-http.js';
 
 const HEADERS_TIMEOUT_MS = 500;
 const REQUEST_TIMEOUT_MS = 1_000;
@@ -30,10 +30,10 @@ function request(
     close = true,
   }: { body?: string | Buffer; headers?: Record<string, string>; close?: boolean } = {},
 ): string | Buffer {
-  const length = body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) };
-  const lines = [`${method} ${path} HTTP/1.1`, 'Host: test', ...(close ? ['Connection: close'] : [])];
-  for (const [name, value] of Object.entries({ ...length, ...headers })) lines.push(`${name}: ${value}`);
-  const head = lines.join(CRLF) + CRLF + CRLF;
+  const fixed: Record<string, string> = { Host: 'test' };
+  if (close) fixed.Connection = 'close';
+  if (body !== undefined) fixed['Content-Length'] = String(Buffer.byteLength(body));
+  const head = requestHead(method, path, { ...fixed, ...headers });
   return body === undefined ? head : Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(body)]);
 }
 const json = (body: string | Buffer, headers: Record<string, string> = {}) =>

@@ -49,6 +49,12 @@ export function rawRequest(
   });
 }
 
+/** A request's head: the request line, `headers` in their order, the blank line. */
+export function requestHead(method: string, path: string, headers: Record<string, string | number>): string {
+  const lines = [`${method} ${path} HTTP/1.1`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
 /** The first complete response in `data` (bodies framed by Content-Length, or the close). */
 function parse(data: Buffer, closed = false): RawResponse | undefined {
   const end = data.indexOf('\r\n\r\n');
