@@ -22,8 +22,8 @@ function constantNotes(): Answer {
 }
 
 function storedNotes(): Answer {
-  const { postgres } = loadConfig();
-  const notes = notesRepository(openPool({ ...postgres, host: postgres.host ?? '127.0.0.1' }));
+  const { postgres, pageMaxBytes } = loadConfig();
+  const notes = notesRepository(openPool({ ...postgres, host: postgres.host ?? '127.0.0.1' }), pageMaxBytes);
   return (id) => notes.get(BigInt(id));
 }
 

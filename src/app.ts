@@ -12,15 +12,17 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { openApiOptions, openApiRoute } from './docs/openapi.js';
-import { handleClientError, handleError, handleNotFound, sendError } from './errors.js';
+import { handleClientError, handleError, handleNotFound } from './errors.js';
 import { healthRoutes, type Readiness } from './health/routes.js';
 import { requireBearerToken } from './http/auth.js';
 import { parseJsonStrictly } from './http/json-body.js';
 import { lingerOnEarlyClose } from './http/lingering-close.js';
+import { admitRequests } from './http/load-shedding.js';
 import { collectRoutes } from './http/methods.js';
+import { enforceHttpRules } from './http/protocol.js';
 import { logRequests, RequestLogController, requestId } from './http/request-log.js';
 import { createLogger } from './logger.js';
-import { observeRequests, serveMetrics } from './metrics.js';
+import { observeAdmission, observeRequests, serveMetrics } from './metrics.js';
 import type { NotesRepository } from './notes/repository.js';
 import { notesRoutes } from './notes/routes.js';
 
@@ -36,6 +38,7 @@ export interface AppDeps {
     | 'keepAliveTimeoutMs'
     | 'lingeringCloseMs'
     | 'apiToken'
+    | 'shedding'
   >;
   notes: NotesRepository;
   readiness: Readiness;
@@ -48,10 +51,22 @@ export interface AppDeps {
 /**
  * How schemas validate. No coercion: {"contents": 42} is a client error, not the
  * note "42". allErrors is what ajv-errors needs to attach our messages.
+ * maxLength counts UTF-16 code units (JavaScript's .length), as NOTE_MAX_LENGTH
+ * is documented and the body-limit arithmetic assumes; Ajv counts code points,
+ * and its `unicode: false` option for this is deprecated (and says so on stderr).
  */
 export const AJV_OPTIONS: FastifyServerOptions['ajv'] = {
   customOptions: { coerceTypes: false, allErrors: true },
-  plugins: [(ajv) => ajvErrors.default(ajv)], // CommonJS module: .default is the plugin at run time too
+  plugins: [
+    (ajv) => ajvErrors.default(ajv), // CommonJS module: .default is the plugin at run time too
+    (ajv) =>
+      ajv.removeKeyword('maxLength').addKeyword({
+        keyword: 'maxLength',
+        type: 'string',
+        schemaType: 'number',
+        validate: (max: number, data: string) => data.length <= max,
+      }),
+  ],
 };
 
 export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps): App {
@@ -73,6 +88,8 @@ export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps)
       requireHostHeader: false,
     },
     clientErrorHandler: handleClientError,
+    // admitRequests answers requests that arrive while closing, in the error shape.
+    return503OnClosing: false,
     // Bad percent-encoding and over-long ids, which the router rejects before any route.
     frameworkErrors: handleError,
     routerOptions: { ignoreTrailingSlash: true },
@@ -85,11 +102,8 @@ export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps)
   lingerOnEarlyClose(app, config.lingeringCloseMs);
   app.setErrorHandler(handleError);
   logRequests(app);
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.raw.httpVersion === '1.1' && !request.headers.host) {
-      return sendError(reply, 400, 'bad_request', 'HTTP/1.1 requests must carry a Host header');
-    }
-  });
+  enforceHttpRules(app);
+  admitRequests(app, config.shedding, metrics ? observeAdmission(metrics) : {});
   app.setNotFoundHandler(handleNotFound);
   const otherMethods = collectRoutes(app);
   app.register(swagger, openApiOptions); // at the root and before the routes, so that it sees them all

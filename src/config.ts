@@ -22,6 +22,17 @@ export interface PostgresConfig {
   readonly reconnectMaxDelayMs: number;
 }
 
+export interface SheddingLimits {
+  /** Mean event-loop delay over a sample, in ms. */
+  readonly eventLoopDelayMs: number;
+  /** V8 heap in use, in bytes. */
+  readonly heapUsedBytes: number;
+  /** Requests being served at once. */
+  readonly inFlightRequests: number;
+  /** How often the event-loop delay and the heap are sampled. */
+  readonly sampleIntervalMs: number;
+}
+
 export interface EmbeddedPostgresConfig {
   readonly dataDir: string;
   readonly startTimeoutMs: number;
@@ -34,6 +45,8 @@ export interface Config {
   readonly noteMaxLength: number;
   readonly idempotencyKeyTtlMs: number;
   readonly bodyLimitBytes: number;
+  /** The most a page (or a batch of the full listing) holds, in UTF-8 bytes of its notes; one note always fits. */
+  readonly pageMaxBytes: number;
   readonly requestTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
@@ -42,6 +55,8 @@ export interface Config {
   /** When set, every /notes route (and /metrics) requires `Authorization: Bearer <apiToken>`. */
   readonly apiToken: string | undefined;
   readonly metricsEnabled: boolean;
+  /** Past any of these a request gets a fast 503 `overloaded` (0 turns one off). */
+  readonly shedding: SheddingLimits;
   readonly shutdownGraceMs: number;
   readonly postgres: PostgresConfig;
   readonly embeddedPostgres: EmbeddedPostgresConfig;
@@ -79,12 +94,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     noteMaxLength,
     idempotencyKeyTtlMs: read.integer('IDEMPOTENCY_KEY_TTL_MS', 86_400_000, 1_000, 31_536_000_000),
     bodyLimitBytes,
+    pageMaxBytes: read.integer('PAGE_MAX_BYTES', 1_048_576, 1024, 1_073_741_824),
     requestTimeoutMs,
     headersTimeoutMs,
     keepAliveTimeoutMs: read.integer('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1, 3_600_000),
     lingeringCloseMs: read.integer('LINGERING_CLOSE_MS', 5_000, 0, 600_000),
     apiToken: read.optionalString('API_TOKEN'),
     metricsEnabled: read.boolean('METRICS_ENABLED', false),
+    shedding: {
+      eventLoopDelayMs: read.integer('SHED_EVENT_LOOP_DELAY_MS', 200, 0, 60_000),
+      heapUsedBytes: read.integer('SHED_HEAP_USED_BYTES', 1_073_741_824, 0, 68_719_476_736),
+      inFlightRequests: read.integer('SHED_IN_FLIGHT_REQUESTS', 1_000, 0, 1_000_000),
+      sampleIntervalMs: read.integer('SHED_SAMPLE_INTERVAL_MS', 500, 10, 60_000),
+    },
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     postgres: {
       host: read.optionalString('POSTGRES_HOST'),

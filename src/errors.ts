@@ -8,8 +8,8 @@ import { isDatabaseUnavailable } from './db/errors.js';
 import { InvalidBodyError } from './http/json-body.js';
 import type { ApiError } from './notes/schemas.js';
 
-/** Seconds a client should wait before retrying while the database is away. */
-const RETRY_AFTER_SECONDS = 1;
+/** Seconds a client should wait before retrying a 503 (database away, overload, shutdown). */
+export const RETRY_AFTER_SECONDS = 1;
 
 const CODES_BY_FASTIFY_ERROR: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
@@ -34,6 +34,12 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   if (error instanceof InvalidBodyError) {
     return sendError(reply, error.statusCode, error.code, error.message);
   }
+  if (request.raw.readableAborted) {
+    // The client hung up while sending its body (its ECONNRESET is no database's):
+    // nobody will read an answer, and it is no alert.
+    request.log.info({ cause: error.message }, 'request: the client closed the connection before its body arrived');
+    return sendError(reply, 400, 'request_aborted', 'the client closed the connection');
+  }
   if (isDatabaseUnavailable(error)) {
     request.log.warn({ err: error }, 'database unavailable');
     reply.header('retry-after', String(RETRY_AFTER_SECONDS));
@@ -42,7 +48,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     // Fastify's own 4xx errors (body parsing, content type, size) carry safe messages.
-    const code = CODES_BY_FASTIFY_ERROR[error.code] ?? 'bad_request';
+    const code = CODES_BY_FASTIFY_ERROR[error.code] ?? codeOfStatus(status);
     return sendError(reply, status, code, error.message);
   }
   request.log.error({ err: error }, 'unhandled error');
@@ -51,6 +57,26 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
 
 export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
   return reply.code(status).send({ error, message } satisfies ApiError);
+}
+
+/** The status's reason phrase as a code: 403 → forbidden, 416 → range_not_satisfiable. */
+function codeOfStatus(status: number): string {
+  return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '_');
+}
+
+/** The one error shape as a complete raw response, for answers written outside Fastify. */
+export function rawErrorResponse(status: number, code: string, message: string, headers: string[] = []): string {
+  const body = JSON.stringify({ error: code, message } satisfies ApiError);
+  return [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    'Content-Type: application/json; charset=utf-8',
+    'X-Content-Type-Options: nosniff',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    ...headers,
+    '',
+    body,
+  ].join('\r\n');
 }
 
 const CLIENT_ERRORS: Record<string, [status: number, error: string, message: string]> = {
@@ -66,12 +92,6 @@ const CLIENT_ERRORS: Record<string, [status: number, error: string, message: str
 export function handleClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'bad_request', 'malformed HTTP request'];
-  const body = JSON.stringify({ error: code, message } satisfies ApiError);
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
+  if (socket.writable) socket.write(rawErrorResponse(status, code, message));
   socket.destroy();
 }

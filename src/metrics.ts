@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { App } from './app.js';
+import { NEVER_SHED, type ShedReason } from './http/load-shedding.js';
 import type { Around } from './notes/wrap.js';
 
 export interface Metrics {
@@ -59,9 +60,32 @@ export function observeRequests(app: App, registry: Registry): void {
   });
 }
 
+/** Requests shed by admitRequests, by reason, and the requests in flight it counts. */
+export function observeAdmission(registry: Registry) {
+  const shed = new Counter({
+    name: 'http_requests_shed_total',
+    help: 'Requests answered 503 overloaded at once, by the limit they met',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  return {
+    shed: (reason: ShedReason) => shed.inc({ reason }),
+    inFlight(count: () => number) {
+      new Gauge({
+        name: 'http_requests_in_flight',
+        help: 'Requests being served now (SHED_IN_FLIGHT_REQUESTS is the limit)',
+        registers: [registry],
+        collect() {
+          this.set(count());
+        },
+      });
+    },
+  };
+}
+
 /** GET /metrics in the Prometheus text format. */
 export function serveMetrics(app: FastifyInstance, registry: Registry): void {
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+  app.get('/metrics', { schema: { hide: true }, config: NEVER_SHED }, async (_request, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()),
   );
 }

@@ -14,7 +14,7 @@ import { wrapRepository } from './notes/wrap.js';
 export function wireApp(config: Config, sql: Sql, logger: Logger): App {
   const deadline = config.postgres.queryTimeoutMs;
   const metrics = config.metricsEnabled ? createMetrics(config.postgres.poolSize) : undefined;
-  let notes = wrapRepository(notesRepository(sql), (call) => withDeadline(call(), deadline));
+  let notes = wrapRepository(notesRepository(sql, config.pageMaxBytes), (call) => withDeadline(call(), deadline));
   if (metrics) notes = wrapRepository(notes, metrics.trackDatabaseCall);
   return buildApp({
     config,

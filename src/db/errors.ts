@@ -18,8 +18,10 @@ const CONNECTION_ERROR_CODES = new Set([
 ]);
 
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention:
-// shutdown, crash recovery), and 53300 too_many_connections.
-const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-4]|53300)$/;
+// shutdown, crash recovery), 53300 too_many_connections, and 57014
+// query_canceled: the statement timeout (or a cancel) cut the statement off, a
+// slow database rather than a wrong query.
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-4]|57014|53300)$/;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;

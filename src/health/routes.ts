@@ -3,6 +3,7 @@
 // /health/ready are the same split for orchestrators.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { NEVER_SHED } from '../http/load-shedding.js';
 import { ApiError } from '../notes/schemas.js';
 
 /** Resolves when the database answers; rejects with the driver's error otherwise. */
@@ -19,7 +20,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ readiness: Readiness }> =
 
   // Liveness: the process answers. Never touches the database, so an outage
   // doesn't get the service restarted by an orchestrator.
-  app.get('/health/live', { schema: { response: { 200: Probe } } }, async () => ({ status: 'live' }));
+  app.get('/health/live', { schema: { response: { 200: Probe } }, config: NEVER_SHED }, async () => ({
+    status: 'live',
+  }));
 
   // Readiness: the database answers (the same check as GET /).
   app.get('/health/ready', { schema: { response: { 200: Probe, '5xx': ApiError } } }, async () => {

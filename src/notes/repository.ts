@@ -1,7 +1,7 @@
 // SQL only: the one module that knows the notes table. Built over an executor
 // (the pool or a transaction), so the caller decides what is one transaction.
 import type { Sql } from 'postgres';
-import type { Note } from './schemas.js';
+import { MAX_NOTE_ID, type Note } from './schemas.js';
 
 export type KeyedCreate = { note: Note; replayed: boolean } | { keyReused: true };
 
@@ -20,7 +20,10 @@ export interface NotesRepository {
    * any table size. Not one snapshot: a note committed while it runs may or may not be in it.
    */
   listAll(): AsyncIterable<Note[]>;
-  /** Up to `limit` notes with ids above `after`, ascending (keyset pagination), and whether more follow. */
+  /**
+   * Up to `limit` notes with ids above `after`, ascending (keyset pagination), and
+   * whether more follow. Fewer when they would pass the repository's byte budget.
+   */
   listPage(limit: number, after: bigint): Promise<{ notes: Note[]; more: boolean }>;
 }
 
@@ -32,15 +35,25 @@ export interface NotesRepository {
  */
 export const LISTING_BATCH = 100;
 
+/**
+ * What a note's JSON adds to its contents' UTF-8 bytes in a page, id and date
+ * included: `{"id":…,"contents":"","creation_date":"…"},` is at most 80 bytes.
+ * Escapes (quotes, backslashes, control characters) are not counted.
+ */
+const NOTE_JSON_OVERHEAD = 80;
+
 interface NoteRow {
   id: string; // int8 arrives as a string: JavaScript numbers can't hold every bigint
   contents: string;
   creation_date: Date;
 }
 
-const MAX_ID = 9_223_372_036_854_775_807n; // PostgreSQL bigint
+interface SizedNoteRow extends NoteRow {
+  fetched: string; // how many candidate rows the page query read, before the byte cut
+}
 
-export function notesRepository(sql: Sql): NotesRepository {
+/** pageMaxBytes: the budget of one page or listing batch (PAGE_MAX_BYTES). */
+export function notesRepository(sql: Sql, pageMaxBytes: number): NotesRepository {
   return {
     async create(contents) {
       const [row] = await sql<NoteRow[]>`
@@ -75,7 +88,7 @@ export function notesRepository(sql: Sql): NotesRepository {
     },
 
     async get(id) {
-      if (id < 1n || id > MAX_ID) return undefined;
+      if (id < 1n || id > MAX_NOTE_ID) return undefined;
       const [row] = await sql<NoteRow[]>`
         select id, contents, creation_date from notes where id = ${id.toString()}`;
       return row && toNote(row);
@@ -88,34 +101,46 @@ export function notesRepository(sql: Sql): NotesRepository {
       // while this one is written, so small batches cost no round trips of waiting.
       let next = prefetch(0n);
       for (;;) {
-        const rows = await next;
-        const last = rows.at(-1);
-        const more = last !== undefined && rows.length === LISTING_BATCH;
-        if (more) next = prefetch(BigInt(last.id));
-        if (rows.length > 0) yield rows.map(toNote);
-        if (!more) return;
+        const page = await next;
+        const last = page.notes.at(-1);
+        if (page.more && last) next = prefetch(BigInt(last.id));
+        if (page.notes.length > 0) yield page.notes;
+        if (!page.more || !last) return;
       }
     },
 
-    async listPage(limit, after) {
-      // One row more than asked tells whether another page follows.
-      const rows = await pageAfter(after, limit + 1);
-      return { notes: rows.slice(0, limit).map(toNote), more: rows.length > limit };
-    },
+    listPage: pageAfter,
   };
 
   function prefetch(after: bigint) {
-    const rows = pageAfter(after, LISTING_BATCH);
+    const page = pageAfter(LISTING_BATCH, after);
     // postgres.js sends a query only once something awaits it: catch() sends it now,
     // and keeps its failure from going unhandled if the client leaves before it is read.
-    rows.catch(() => {});
-    return rows;
+    page.catch(() => {});
+    return page;
   }
 
-  function pageAfter(after: bigint, limit: number) {
-    return sql<NoteRow[]>`
-      select id, contents, creation_date from notes
-      where id > ${after.toString()} order by id limit ${limit}`;
+  /**
+   * Up to `limit` notes after `after`, cut short where they would pass
+   * pageMaxBytes (the first note always comes). The cut happens in PostgreSQL, so
+   * the rows past it never cross the wire. One row more than asked, and how many
+   * rows came before the cut, tell whether more notes follow.
+   */
+  async function pageAfter(limit: number, after: bigint) {
+    const rows = await sql<SizedNoteRow[]>`
+      select id, contents, creation_date, fetched from (
+        select id, contents, creation_date, count(*) over () as fetched,
+          sum(octet_length(contents) + ${NOTE_JSON_OVERHEAD}) over (order by id rows unbounded preceding)
+            - (octet_length(contents) + ${NOTE_JSON_OVERHEAD}) as bytes_before
+        from (
+          select id, contents, creation_date from notes
+          where id > ${after.toString()} order by id limit ${limit + 1}
+        ) as candidates
+      ) as sized
+      where bytes_before < ${pageMaxBytes}
+      order by id`;
+    const fetched = Number(rows[0]?.fetched ?? 0);
+    return { notes: rows.slice(0, limit).map(toNote), more: rows.length > limit || rows.length < fetched };
   }
 }
 

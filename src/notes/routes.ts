@@ -6,7 +6,16 @@ import type { FastifyReply } from 'fastify';
 import { OPTIONAL_BEARER } from '../docs/openapi.js';
 import { notFound, sendError } from '../errors.js';
 import type { NotesRepository } from './repository.js';
-import { ApiError, CreateHeaders, ListQuery, Note, NoteList, NoteParams, noteInputSchema } from './schemas.js';
+import {
+  ApiError,
+  CreateHeaders,
+  ListQuery,
+  MAX_NOTE_ID,
+  Note,
+  NoteList,
+  NoteParams,
+  noteInputSchema,
+} from './schemas.js';
 
 const DEFAULT_PAGE_SIZE = 100;
 
@@ -90,7 +99,11 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
         return reply.type('application/json; charset=utf-8').send(body as never); // streams skip the serializer
       }
       const pageSize = Number(limit ?? DEFAULT_PAGE_SIZE);
-      const page = await notes.listPage(pageSize, BigInt(after ?? 0));
+      const afterId = BigInt(after ?? 0);
+      if (afterId > MAX_NOTE_ID) {
+        return sendError(reply, 400, 'invalid_request', `querystring/after must be a note id, at most ${MAX_NOTE_ID}`);
+      }
+      const page = await notes.listPage(pageSize, afterId);
       const last = page.notes.at(-1);
       if (page.more && last) reply.header('link', `</notes/?limit=${pageSize}&after=${last.id}>; rel="next"`);
       return page.notes;

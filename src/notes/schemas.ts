@@ -1,5 +1,5 @@
 // TypeBox schemas of the notes API: they validate requests, serialize responses
-// and (later) feed the OpenAPI document, so the three can't disagree.
+// and feed the OpenAPI document, so the three can't disagree.
 import Type, { type Static } from 'typebox';
 
 /** The one error shape every 4xx and 5xx answer uses. */
@@ -33,13 +33,16 @@ export function noteInputSchema(maxLength: number) {
       errorMessage: {
         type: 'must be a string',
         minLength: 'must not be empty',
-        maxLength: `must be at most ${maxLength} characters long`,
+        maxLength: `must be at most ${maxLength} characters long (UTF-16 code units: an emoji counts 2)`,
         pattern: 'must not contain NUL characters or unpaired surrogates',
       },
     }),
   });
 }
 export type NoteInput = Static<ReturnType<typeof noteInputSchema>>;
+
+/** The largest note id: PostgreSQL's bigint. Ids past it can't exist. */
+export const MAX_NOTE_ID = 9_223_372_036_854_775_807n;
 
 export const NoteParams = Type.Object({
   id: Type.String({

@@ -2,14 +2,20 @@
 // (and other runs'): each test acts on its own random notes and never counts rows.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { openPool } from '../../src/db/connect.js';
 import { LISTING_BATCH, notesRepository } from '../../src/notes/repository.js';
+import type { Note } from '../../src/notes/schemas.js';
 import { collect } from '../support/collect.js';
 import { useTestDatabase } from '../support/database.js';
 import { testDatabase } from '../support/settings.js';
 
 const sql = useTestDatabase();
-const notes = notesRepository(sql);
+const { pageMaxBytes: PAGE_MAX_BYTES } = loadConfig({});
+const notes = notesRepository(sql, PAGE_MAX_BYTES);
+/** What a page costs against its byte budget: each note's UTF-8 bytes and 80 for its JSON. */
+const pageBytes = (page: { contents: string }[]) =>
+  page.reduce((sum, note) => sum + Buffer.byteLength(note.contents) + 80, 0);
 
 describe('NotesRepository', () => {
   it('creates a note that a separate query finds', async () => {
@@ -69,6 +75,41 @@ describe('NotesRepository', () => {
     expect(second.notes.map((note) => note.id)).toEqual(expect.arrayContaining([mine[2]?.id]));
   });
 
+  it('cuts a page short where its notes would pass the byte budget, with more to follow', async () => {
+    const budget = 4_096;
+    const small = notesRepository(sql, budget);
+    const mine: Note[] = [];
+    for (let i = 0; i < 6; i++) mine.push(await notes.create(`${i} ${randomUUID()} ${'ü'.repeat(500)}`)); // ~1 KB each
+    let after = BigInt((mine[0]?.id ?? 0) - 1);
+    const seen: number[] = [];
+    for (let pages = 0; seen.length < mine.length && pages < 10; pages++) {
+      const page = await small.listPage(1000, after);
+      expect(page.notes.length).toBeGreaterThan(0);
+      expect(page.notes.length).toBeLessThan(1000);
+      expect(pageBytes(page.notes.slice(0, -1))).toBeLessThan(budget); // the last note started below the budget
+      if (!page.notes.some((note) => note.id === mine.at(-1)?.id)) expect(page.more).toBe(true);
+      seen.push(...page.notes.map((note) => note.id).filter((id) => mine.some((note) => note.id === id)));
+      after = BigInt(page.notes.at(-1)?.id ?? 0);
+    }
+    expect(seen).toEqual(mine.map((note) => note.id));
+  });
+
+  it('still returns a note larger than the whole byte budget, alone', async () => {
+    const big = await notes.create(`${randomUUID()} ${'x'.repeat(10_000)}`);
+    await notes.create(`after the big one ${randomUUID()}`);
+    const page = await notesRepository(sql, 4_096).listPage(10, BigInt(big.id - 1));
+    expect(page).toEqual({ notes: [big], more: true });
+  });
+
+  it('lists every note under a small byte budget, each batch within it', async () => {
+    const budget = 4_096;
+    const tag = randomUUID();
+    await sql`insert into notes (contents) select ${tag} || repeat('y', 900) || i from generate_series(1, 30) i`;
+    const batches = await collect(notesRepository(sql, budget).listAll());
+    expect(batches.every((batch) => pageBytes(batch.slice(0, -1)) < budget)).toBe(true);
+    expect(batches.flat().filter((note) => note.contents.startsWith(tag))).toHaveLength(30);
+  });
+
   it(`reads every note in batches of at most ${LISTING_BATCH}`, async () => {
     const created = await Promise.all(Array.from({ length: 3 }, (_, i) => notes.create(`batch ${i} ${randomUUID()}`)));
     const batches = await collect(notes.listAll());
@@ -85,7 +126,7 @@ describe('NotesRepository', () => {
       await sql`insert into notes (contents) select ${tag} || i from generate_series(1, 1200) i`;
       let mine = 0;
       let slowBatches = 3; // 3 × 150 ms: the whole read outlasts the 300 ms timeout
-      for await (const batch of notesRepository(strict).listAll()) {
+      for await (const batch of notesRepository(strict, PAGE_MAX_BYTES).listAll()) {
         mine += batch.filter((note) => note.contents.startsWith(tag)).length;
         if (slowBatches-- > 0) await new Promise((resolve) => setTimeout(resolve, 150));
       }

@@ -1,12 +1,15 @@
 // The HTTP layer through Fastify's inject: the real buildApp with a repository double.
 import { randomUUID } from 'node:crypto';
+import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { DatabaseUnavailableError } from '../../src/db/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { NotesRepository } from '../../src/notes/repository.js';
 import { inMemoryNotes } from '../support/in-memory-notes.js';
+import { waitFor } from '../support/wait.js';
 
 const config = {
   logLevel: 'silent',
@@ -18,6 +21,7 @@ const config = {
   keepAliveTimeoutMs: 5_000,
   lingeringCloseMs: 1_000,
   apiToken: undefined,
+  shedding: loadConfig({}).shedding,
 } as const;
 const apps: ReturnType<typeof buildApp>[] = [];
 
@@ -103,6 +107,16 @@ describe('POST /notes/', () => {
   it('explains what is wrong with the contents in the message', async () => {
     const response = await app().inject({ method: 'POST', url: '/notes/', payload: { contents: '' } });
     expect(response.json().message).toBe('body/contents must not be empty');
+  });
+
+  it.each([
+    ['25 emoji: 50 code units', '😀'.repeat(25), 201],
+    ['25 emoji and a letter: 51 code units', `${'😀'.repeat(25)}a`, 400],
+    ['26 emoji: 26 code points, but 52 code units', '😀'.repeat(26), 400],
+  ])('counts NOTE_MAX_LENGTH (50) in UTF-16 code units: %s → %i', async (_name, contents, status) => {
+    const response = await app().inject({ method: 'POST', url: '/notes/', payload: { contents } });
+    expect(response.statusCode).toBe(status);
+    if (status === 400) expect(response.json().message).toMatch(/at most 50 characters long \(UTF-16 code units/);
   });
 
   it('accepts a note of exactly NOTE_MAX_LENGTH characters, emoji counted as UTF-16 code units', async () => {
@@ -330,6 +344,8 @@ describe('GET /notes/ in pages', () => {
     'after=-1',
     'after=x',
     'after=1e3',
+    'after=9223372036854775808', // one past bigint: no note id can be that large
+    'after=9999999999999999999',
   ])('answers 400 for %s', async (query) => {
     const response = await app().inject({ url: `/notes/?${query}` });
     expect(response.statusCode).toBe(400);
@@ -387,6 +403,51 @@ describe('response hygiene', () => {
     const response = await app().inject({ url: '/' });
     expect(response.headers['x-powered-by']).toBeUndefined();
     expect(response.headers.server).toBeUndefined();
+  });
+
+  it.each(['/', '/notes/', '/notes/1/', '/nowhere'])('forbids content sniffing on %s', async (url) => {
+    expect((await app().inject({ url })).headers['x-content-type-options']).toBe('nosniff');
+  });
+});
+
+describe('errors of the framework and its plugins, in the one shape', () => {
+  it('names a 403 from the docs page files forbidden', async () => {
+    const response = await app().inject({ url: '/docs/static/a%00b' });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ error: 'forbidden', message: expect.any(String) });
+  });
+
+  it.each(['gzip', 'br', 'deflate, gzip'])(
+    'answers 415 for Content-Encoding %s, naming what it accepts',
+    async (coding) => {
+      const response = await app().inject({
+        method: 'POST',
+        url: '/notes/',
+        headers: { 'content-type': 'application/json', 'content-encoding': coding },
+        payload: '{"contents":"x"}',
+      });
+      expect(response.statusCode).toBe(415);
+      expect(response.headers['accept-encoding']).toBe('identity');
+      expect(response.json()).toEqual({ error: 'unsupported_content_encoding', message: expect.any(String) });
+    },
+  );
+
+  it('takes Content-Encoding identity as no encoding', async () => {
+    const response = await app().inject({
+      method: 'POST',
+      url: '/notes/',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+      payload: '{"contents":"x"}',
+    });
+    expect(response.statusCode).toBe(201);
+  });
+
+  it('answers a statement timeout (SQLSTATE 57014) with 503 and Retry-After, not 500', async () => {
+    const timedOut = Object.assign(Object.create(postgres.PostgresError.prototype), { code: '57014' });
+    const response = await app({ get: () => Promise.reject(timedOut) }).inject({ url: '/notes/1/' });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.json().error).toBe('database_unavailable');
   });
 });
 
@@ -502,5 +563,75 @@ describe('GET /metrics', () => {
     expect((await instance.inject({ url: '/metrics' })).statusCode).toBe(401);
     const scrape = await instance.inject({ url: '/metrics', headers: { authorization: 'Bearer t0ken' } });
     expect(scrape.statusCode).toBe(200);
+  });
+});
+
+describe('load shedding', () => {
+  function sheddingApp(shedding: Partial<typeof config.shedding>, overrides: Partial<NotesRepository> = {}) {
+    const { registry } = createMetrics(7);
+    const instance = buildApp({
+      config: { ...config, shedding: { ...config.shedding, ...shedding } },
+      notes: { ...inMemoryNotes(), ...overrides },
+      readiness: async () => {},
+      metrics: registry,
+    });
+    apps.push(instance);
+    return instance;
+  }
+  const until = (what: string, holds: () => Promise<boolean>) =>
+    waitFor(
+      what,
+      async () => {
+        if (!(await holds())) throw new Error('not yet');
+      },
+      { timeoutMs: 2_000, intervalMs: 10 },
+    );
+  const expectOverloaded = (response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) => {
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.json()).toEqual({ error: 'overloaded', message: expect.any(String) });
+  };
+
+  it('sheds past SHED_IN_FLIGHT_REQUESTS at once, keeps liveness and metrics, and takes requests again after', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let waiting = 0;
+    const get = () => {
+      waiting++;
+      return gate.then(() => undefined);
+    };
+    const instance = sheddingApp({ inFlightRequests: 2 }, { get });
+    const held = [instance.inject({ url: '/notes/1/' }), instance.inject({ url: '/notes/2/' })];
+    await until('the two requests never reached the database', async () => waiting === 2);
+
+    expectOverloaded(await instance.inject({ url: '/notes/3/' }));
+    expect((await instance.inject({ url: '/health/live' })).statusCode).toBe(200);
+    const metrics = await instance.inject({ url: '/metrics' });
+    expect(metrics.body).toMatch(/^http_requests_shed_total\{reason="in_flight"\} [1-9]/m);
+    expect(metrics.body).toMatch(/^http_requests_in_flight 2$/m);
+
+    release();
+    expect((await Promise.all(held)).map((response) => response.statusCode)).toEqual([404, 404]);
+    expect((await instance.inject({ url: '/notes/3/' })).statusCode).toBe(404);
+  });
+
+  it('sheds past SHED_EVENT_LOOP_DELAY_MS after the event loop was blocked', async () => {
+    const instance = sheddingApp({ eventLoopDelayMs: 20, sampleIntervalMs: 50 });
+    await instance.ready();
+    const blockedUntil = Date.now() + 300;
+    while (Date.now() < blockedUntil); // a CPU-bound stretch, as a huge JSON body would cause
+    await until('no shedding', async () => (await instance.inject({ url: '/notes/1/' })).statusCode === 503);
+    expect((await instance.inject({ url: '/health/live' })).statusCode).toBe(200);
+    // The next samples see an idle loop again.
+    await until('still shedding', async () => (await instance.inject({ url: '/notes/1/' })).statusCode === 404);
+  });
+
+  it('sheds past SHED_HEAP_USED_BYTES', async () => {
+    const instance = sheddingApp({ heapUsedBytes: 1, sampleIntervalMs: 10 });
+    await until('no shedding', async () => (await instance.inject({ url: '/notes/1/' })).statusCode === 503);
+    expectOverloaded(await instance.inject({ url: '/notes/1/' }));
+    expect((await instance.inject({ url: '/health/live' })).statusCode).toBe(200);
   });
 });

@@ -1,0 +1,66 @@
+// Admission: which requests the service takes on. Past a limit, a request is
+// answered at once with 503 `overloaded` and Retry-After instead of queueing
+// behind work the process can't keep up with: @fastify/under-pressure samples the
+// event-loop delay and the heap; the requests in flight are counted here (it has
+// no such limit). While the app closes, new requests get 503 `shutting_down` (in
+// place of Fastify's own 503, which is outside the error shape). Routes marked
+// NEVER_SHED (liveness, metrics) are never shed: an overloaded process is alive,
+// and its metrics are how an operator sees why.
+import underPressure from '@fastify/under-pressure';
+import type { App } from '../app.js';
+import type { SheddingLimits } from '../config.js';
+import { RETRY_AFTER_SECONDS, sendError } from '../errors.js';
+
+export type ShedReason = 'event_loop_delay' | 'heap_used' | 'in_flight';
+
+/** Route config for routes that must answer under any load. */
+export const NEVER_SHED = { neverShed: true, pressureHandler: () => undefined };
+
+const REASONS: Record<string, ShedReason> = { eventLoopDelay: 'event_loop_delay', heapUsedBytes: 'heap_used' };
+
+export function admitRequests(
+  app: App,
+  limits: SheddingLimits,
+  observe: { shed?: (reason: ShedReason) => void; inFlight?: (count: () => number) => void } = {},
+): void {
+  const overloaded = (reason: ShedReason) => {
+    observe.shed?.(reason);
+    return {
+      error: 'overloaded',
+      message: `the service is overloaded (${reason.replaceAll('_', ' ')}); retry shortly`,
+    };
+  };
+
+  app.register(underPressure, {
+    maxEventLoopDelay: limits.eventLoopDelayMs,
+    maxHeapUsedBytes: limits.heapUsedBytes,
+    sampleInterval: limits.sampleIntervalMs,
+    // What it returns is sent as the answer; the route's own pressureHandler
+    // (NEVER_SHED's) wins over this one.
+    pressureHandler: (_request, reply, type) => {
+      reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
+      return overloaded(REASONS[type] ?? 'event_loop_delay') as never;
+    },
+  });
+
+  let inFlight = 0;
+  let closing = false;
+  observe.inFlight?.(() => inFlight);
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (closing) {
+      reply.header('connection', 'close').header('retry-after', String(RETRY_AFTER_SECONDS));
+      return sendError(reply, 503, 'shutting_down', 'the service is shutting down; retry shortly');
+    }
+    if ((request.routeOptions.config as { neverShed?: boolean }).neverShed) return;
+    if (limits.inFlightRequests > 0 && inFlight >= limits.inFlightRequests) {
+      reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
+      return reply.send(overloaded('in_flight'));
+    }
+    inFlight++;
+    // 'close' comes once per response, whether it was sent whole or the client left.
+    reply.raw.once('close', () => inFlight--);
+  });
+}
