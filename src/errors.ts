@@ -56,6 +56,8 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
 }
 
 export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+  // Set here too: errors the router raises (frameworkErrors) come before any onRequest hook.
+  reply.header('x-content-type-options', 'nosniff');
   return reply.code(status).send({ error, message } satisfies ApiError);
 }
 

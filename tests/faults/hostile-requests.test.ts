@@ -1,16 +1,20 @@
 // Promise 7: bad input never hurts. Each hostile request gets a JSON 4xx (or the
 // correct 2xx), never a 5xx, never a hang; afterwards the service still serves.
 // Raw sockets, because no HTTP client sends most of these.
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { postNote, useFaultStack } from '../support/fault-stack.js';
 import { rawRequest, requestHead } from '../support/raw-http.js';
+import { waitFor } from '../support/wait.js';
 
 const HEADERS_TIMEOUT_MS = 500;
 const REQUEST_TIMEOUT_MS = 1_000;
 const LINGERING_CLOSE_MS = 300;
 let port: number;
 const stack = useFaultStack({
+  LOG_LEVEL: 'info', // the client-abort line is info
   HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
   REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
   LINGERING_CLOSE_MS: String(LINGERING_CLOSE_MS),
@@ -84,6 +88,19 @@ const cases: Case[] = [
   ['a lone high surrogate', [json('{"contents":"a\\ud800"}')], 400],
   ['a lone low surrogate', [json('{"contents":"\\udc00a"}')], 400],
   ['a valid surrogate pair', [json('{"contents":"\\ud83d\\ude00"}')], 201],
+  // NOTE_MAX_LENGTH counts UTF-16 code units: an emoji is 2
+  ['50 000 emoji: exactly NOTE_MAX_LENGTH code units', [json(JSON.stringify({ contents: '😀'.repeat(50_000) }))], 201],
+  ['50 000 emoji and a letter: one unit over', [json(JSON.stringify({ contents: `${'😀'.repeat(50_000)}a` }))], 400],
+  [
+    '100 000 emoji: the limit in code points, twice it in units',
+    [json(JSON.stringify({ contents: '😀'.repeat(100_000) }))],
+    400,
+  ],
+  [
+    '50 000 escaped emoji (12 bytes each in the JSON), within BODY_LIMIT_BYTES',
+    [json(`{"contents":"${'\\ud83d\\ude00'.repeat(50_000)}"}`)],
+    201,
+  ],
   ['invalid UTF-8 bytes', [json(bytes('{"contents":"a', [0xff, 0xfe], '"}'))], 400],
   ['an overlong UTF-8 encoding', [json(bytes('{"contents":"', [0xc0, 0xaf], '"}'))], 400],
   ['a truncated UTF-8 sequence', [json(bytes('{"contents":"', [0xe2, 0x82], '"}'))], 400],
@@ -132,10 +149,19 @@ const cases: Case[] = [
   ['limit=1001', [get('/notes/?limit=1001')], 400],
   ['limit twice', [get('/notes/?limit=1&limit=2')], 400],
   ['after=-5', [get('/notes/?after=-5')], 400],
+  ['after one past bigint', [get('/notes/?after=9223372036854775808')], 400],
+  ['after=9999999999999999999', [get('/notes/?after=9999999999999999999')], 400],
+  ['after at the largest bigint', [get('/notes/?after=9223372036854775807')], 200],
   ['an Idempotency-Key with spaces', [json('{"contents":"x"}', { 'Idempotency-Key': 'a b' })], 400],
   ['a header line without a colon', [`GET / HTTP/1.1${CRLF}Host: test${CRLF}garbage${CRLF}${CRLF}`], 400],
   ['no Host header', [`GET / HTTP/1.1${CRLF}Connection: close${CRLF}${CRLF}`], 400],
   ['an HTTP/1.0 request', [`GET / HTTP/1.0${CRLF}${CRLF}`], 200],
+  ['a request line saying HTTP/2.0', [`GET / HTTP/2.0${CRLF}Host: t${CRLF}${CRLF}`], 505],
+  ['a request line saying HTTP/0.9', [`GET / HTTP/0.9${CRLF}Host: t${CRLF}${CRLF}`], 505],
+  ['an Expect other than 100-continue', [json('{"contents":"x"}', { Expect: 'something-else' })], 417],
+  ['a gzip Content-Encoding', [json('{"contents":"x"}', { 'Content-Encoding': 'gzip' })], 415],
+  ['Content-Encoding: identity', [json('{"contents":"x"}', { 'Content-Encoding': 'identity' })], 201],
+  ['a NUL in a docs file name', [get('/docs/static/a%00b')], 403],
   ['a garbage request line', [`HELLO THERE${CRLF}${CRLF}`], 400],
   ['a header over the size limit', [get('/', { 'X-Big': 'x'.repeat(20_000) })], 431],
   // methods
@@ -221,6 +247,7 @@ describe('hostile requests', () => {
     expect(response.status).toBe(status);
     if (status >= 400) {
       expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(JSON.parse(response.body)).toEqual({ error: expect.any(String), message: expect.any(String) });
       expect(response.body).not.toMatch(/\bat .*\.(ts|js):\d+|node_modules|SELECT|INSERT/i);
     }
@@ -258,6 +285,54 @@ describe('hostile requests', () => {
       clearInterval(sending);
       socket.destroy();
     }
+  });
+
+  it('answers a request whose client half-closed its side after sending it, as nginx does', async () => {
+    // printf 'GET …' | nc -N: the FIN follows the request at once, before the database answers.
+    const { url } = stack.service();
+    const note = (await (await postNote(url, 'read by a half-closing client')).json()) as { id: number };
+    for (const path of [`/notes/${note.id}/`, '/']) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+        let data = '';
+        socket.on('data', (chunk) => {
+          data += chunk;
+        });
+        socket.on('end', () => resolve(data));
+        socket.on('error', reject);
+        socket.end(get(path));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      if (path !== '/') expect(answer).toContain('read by a half-closing client');
+    }
+  });
+
+  it('logs a client that hangs up mid-body as such, not as a database outage', async () => {
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const marker = `abort-${Date.now()}`;
+    socket.write(
+      requestHead('POST', '/notes/', {
+        Host: 't',
+        'Content-Type': 'application/json',
+        'Content-Length': 1000,
+        'X-Request-Id': marker,
+      }),
+    );
+    socket.write('{"contents":"');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    const logged = async () => (await readFile(join(stack.dir, 'service.log'), 'utf8')).split('\n');
+    await waitFor(
+      'no line for the aborted request',
+      async () => {
+        if (!(await logged()).some((line) => line.includes(marker))) throw new Error('not yet');
+      },
+      { timeoutMs: 3_000, intervalMs: 50 },
+    );
+    const lines = (await logged()).filter((line) => line.includes(marker));
+    expect(lines.join('\n')).toMatch(/the client closed the connection/);
+    expect(lines.join('\n')).not.toMatch(/database unavailable/);
   });
 
   it('still serves after all of them', async () => {
