@@ -36,6 +36,8 @@ export interface SheddingLimits {
 export interface EmbeddedPostgresConfig {
   readonly dataDir: string;
   readonly startTimeoutMs: number;
+  /** How often npm start checks that its PostgreSQL is alive, restarting it if not; 0: never. */
+  readonly watchIntervalMs: number;
 }
 
 export interface Config {
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPostgres: {
       dataDir: read.string('EMBEDDED_POSTGRES_DATA_DIR', '.data/postgres'),
       startTimeoutMs: read.integer('EMBEDDED_POSTGRES_START_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
+      watchIntervalMs: read.integer('EMBEDDED_POSTGRES_WATCH_INTERVAL_MS', 1_000, 0, 600_000),
     },
   });
 }

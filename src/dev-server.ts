@@ -20,10 +20,21 @@ async function main() {
     if (config.postgres.host) {
       logger.info(`PostgreSQL: POSTGRES_HOST ${database.host}:${database.port}, database ${config.postgres.database}`);
     } else {
+      const { watchIntervalMs } = config.embeddedPostgres;
       const embedded = await startEmbeddedPostgres({
         ...config.postgres,
         ...config.embeddedPostgres,
         log: (line) => logger.info(line),
+        // Like a compose restart policy: a killed database comes back on its own.
+        watch: watchIntervalMs
+          ? {
+              intervalMs: watchIntervalMs,
+              giveUp: (reason) => {
+                reportFailure('stopping', reason);
+                void shutdown.run(1);
+              },
+            }
+          : undefined,
       });
       shutdown.add(() => embedded.stop());
       database = { host: '127.0.0.1', port: embedded.port };
