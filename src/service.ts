@@ -37,14 +37,6 @@ export async function startService(
 /** Lets in-flight requests finish; past the grace period, cuts the rest. */
 export async function closeApp(app: App, graceMs: number): Promise<void> {
   const grace = setTimeout(() => app.server.closeAllConnections(), graceMs);
-  // Closing ends the connections idle at that moment; a keep-alive connection whose
-  // response goes out after it would stay open until the grace period cuts it
-  // (a SIGTERM right after a request took 10 s). So idle ones are ended as they come.
-  const idle = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
   await app.close();
   clearTimeout(grace);
-  clearInterval(idle);
 }
-
-/** How often connections gone idle are ended while the app closes. */
-const IDLE_SWEEP_MS = 50;

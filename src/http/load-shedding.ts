@@ -6,6 +6,7 @@
 // place of Fastify's own 503, which is outside the error shape). Routes marked
 // NEVER_SHED (liveness, metrics) are never shed: an overloaded process is alive,
 // and its metrics are how an operator sees why.
+import type { ServerResponse } from 'node:http';
 import underPressure from '@fastify/under-pressure';
 import type { App } from '../app.js';
 import type { SheddingLimits } from '../config.js';
@@ -43,11 +44,16 @@ export function admitRequests(
     },
   });
 
-  let inFlight = 0;
+  const inFlight = new Set<ServerResponse>();
   let closing = false;
-  observe.inFlight?.(() => inFlight);
+  observe.inFlight?.(() => inFlight.size);
   app.addHook('preClose', async () => {
     closing = true;
+    // Closing ends the connections idle at this moment. The answers still being
+    // worked on end theirs, said in the answer itself: a connection kept alive past
+    // them would idle until SHUTDOWN_GRACE_MS cuts it, and ending it silently races
+    // the client's next request.
+    for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
   });
   app.addHook('onRequest', async (request, reply) => {
     if (closing) {
@@ -55,12 +61,13 @@ export function admitRequests(
       return sendError(reply, 503, 'shutting_down', 'the service is shutting down; retry shortly');
     }
     if ((request.routeOptions.config as { neverShed?: boolean }).neverShed) return;
-    if (limits.inFlightRequests > 0 && inFlight >= limits.inFlightRequests) {
+    if (limits.inFlightRequests > 0 && inFlight.size >= limits.inFlightRequests) {
       reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply.send(overloaded('in_flight'));
     }
-    inFlight++;
+    const response = reply.raw;
+    inFlight.add(response);
     // 'close' comes once per response, whether it was sent whole or the client left.
-    reply.raw.once('close', () => inFlight--);
+    response.once('close', () => inFlight.delete(response));
   });
 }

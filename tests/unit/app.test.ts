@@ -110,10 +110,10 @@ describe('POST /notes/', () => {
   });
 
   it.each([
-    ['25 emoji: 50 code units', '😀'.repeat(25), 201],
-    ['25 emoji and a letter: 51 code units', `${'😀'.repeat(25)}a`, 400],
-    ['26 emoji: 26 code points, but 52 code units', '😀'.repeat(26), 400],
-  ])('counts NOTE_MAX_LENGTH (50) in UTF-16 code units: %s → %i', async (_name, contents, status) => {
+    { name: '25 emoji: 50 code units', contents: '😀'.repeat(25), status: 201 },
+    { name: '25 emoji and a letter: 51 code units', contents: `${'😀'.repeat(25)}a`, status: 400 },
+    { name: '26 emoji: 26 code points, but 52 code units', contents: '😀'.repeat(26), status: 400 },
+  ])('counts NOTE_MAX_LENGTH (50) in UTF-16 code units: $name → $status', async ({ contents, status }) => {
     const response = await app().inject({ method: 'POST', url: '/notes/', payload: { contents } });
     expect(response.statusCode).toBe(status);
     if (status === 400) expect(response.json().message).toMatch(/at most 50 characters long \(UTF-16 code units/);
