@@ -18,9 +18,9 @@ const { pageMaxBytes: PAGE_MAX_BYTES } = loadConfig({});
 const cutOffMidResult = (sql: ReturnType<typeof openPool>) =>
   sql`select i, case when i = 3 then pg_sleep(5)::text end as wait from generate_series(1, 3) as i`;
 
-/** A one-connection pool whose statements time out after 300 ms. */
+/** A one-connection pool whose statements time out after 100 ms. */
 async function withOneConnection(work: (sql: ReturnType<typeof openPool>) => Promise<void>) {
-  const sql = openPool({ ...testDatabase(), poolSize: 1, statementTimeoutMs: 300 });
+  const sql = openPool({ ...testDatabase(), poolSize: 1, statementTimeoutMs: 100 });
   try {
     await work(sql);
   } finally {
