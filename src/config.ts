@@ -47,7 +47,7 @@ export interface Config {
   readonly noteMaxLength: number;
   readonly idempotencyKeyTtlMs: number;
   readonly bodyLimitBytes: number;
-  /** The most a page (or a batch of the full listing) holds, in UTF-8 bytes of its notes; one note always fits. */
+  /** The most a page holds, in UTF-8 bytes of its notes; one note always fits. */
   readonly pageMaxBytes: number;
   readonly requestTimeoutMs: number;
   readonly headersTimeoutMs: number;

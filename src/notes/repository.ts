@@ -49,10 +49,10 @@ interface NoteRow {
 }
 
 interface SizedNoteRow extends NoteRow {
-  fetched: string; // how many candidate rows the page query read, before the byte cut
+  next_id: string | null; // the next candidate's id, cut or not
 }
 
-/** pageMaxBytes: the budget of one page or listing batch (PAGE_MAX_BYTES). */
+/** pageMaxBytes: the budget of one page (PAGE_MAX_BYTES). */
 export function notesRepository(sql: Sql, pageMaxBytes: number): NotesRepository {
   return {
     async create(contents) {
@@ -99,48 +99,51 @@ export function notesRepository(sql: Sql, pageMaxBytes: number): NotesRepository
       // statement timeout bounds a batch, not the whole download, and no connection
       // or snapshot is held while a slow client reads. The next batch is fetched
       // while this one is written, so small batches cost no round trips of waiting.
+      // Batches are bounded by count only: a batch is written and dropped before
+      // the next but one is read, so at most two are held (≤ 60 MB at the longest
+      // notes), and the byte cut of pages would cost the listing a third of its speed.
       let next = prefetch(0n);
       for (;;) {
-        const page = await next;
-        const last = page.notes.at(-1);
-        if (page.more && last) next = prefetch(BigInt(last.id));
-        if (page.notes.length > 0) yield page.notes;
-        if (!page.more || !last) return;
+        const rows = await next;
+        const last = rows.at(-1);
+        const more = last !== undefined && rows.length === LISTING_BATCH;
+        if (more) next = prefetch(BigInt(last.id));
+        if (rows.length > 0) yield rows.map(toNote);
+        if (!more) return;
       }
     },
 
-    listPage: pageAfter,
+    async listPage(limit, after) {
+      // Up to `limit` notes, cut short where they would pass pageMaxBytes (the
+      // first note always comes). The cut happens in PostgreSQL, so the rows past
+      // it never cross the wire. One candidate more than asked, and each row's
+      // successor among the candidates, tell whether more notes follow.
+      const rows = await sql<SizedNoteRow[]>`
+        select id, contents, creation_date, next_id from (
+          select id, contents, creation_date, lead(id) over running as next_id,
+            sum(octet_length(contents) + ${NOTE_JSON_OVERHEAD}) over running
+              - (octet_length(contents) + ${NOTE_JSON_OVERHEAD}) as bytes_before
+          from (
+            select id, contents, creation_date from notes
+            where id > ${after.toString()} order by id limit ${limit + 1}
+          ) as candidates
+          window running as (order by id rows unbounded preceding)
+        ) as sized
+        where bytes_before < ${pageMaxBytes}
+        order by id`;
+      const page = rows.slice(0, limit);
+      return { notes: page.map(toNote), more: rows.length > limit || page.at(-1)?.next_id != null };
+    },
   };
 
   function prefetch(after: bigint) {
-    const page = pageAfter(LISTING_BATCH, after);
+    const rows = sql<NoteRow[]>`
+      select id, contents, creation_date from notes
+      where id > ${after.toString()} order by id limit ${LISTING_BATCH}`;
     // postgres.js sends a query only once something awaits it: catch() sends it now,
     // and keeps its failure from going unhandled if the client leaves before it is read.
-    page.catch(() => {});
-    return page;
-  }
-
-  /**
-   * Up to `limit` notes after `after`, cut short where they would pass
-   * pageMaxBytes (the first note always comes). The cut happens in PostgreSQL, so
-   * the rows past it never cross the wire. One row more than asked, and how many
-   * rows came before the cut, tell whether more notes follow.
-   */
-  async function pageAfter(limit: number, after: bigint) {
-    const rows = await sql<SizedNoteRow[]>`
-      select id, contents, creation_date, fetched from (
-        select id, contents, creation_date, count(*) over () as fetched,
-          sum(octet_length(contents) + ${NOTE_JSON_OVERHEAD}) over (order by id rows unbounded preceding)
-            - (octet_length(contents) + ${NOTE_JSON_OVERHEAD}) as bytes_before
-        from (
-          select id, contents, creation_date from notes
-          where id > ${after.toString()} order by id limit ${limit + 1}
-        ) as candidates
-      ) as sized
-      where bytes_before < ${pageMaxBytes}
-      order by id`;
-    const fetched = Number(rows[0]?.fetched ?? 0);
-    return { notes: rows.slice(0, limit).map(toNote), more: rows.length > limit || rows.length < fetched };
+    rows.catch(() => {});
+    return rows;
   }
 }
 

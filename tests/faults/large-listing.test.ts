@@ -2,9 +2,8 @@
 // the service's memory flat (streamed batch by batch) and other requests served
 // meanwhile. 300 000 notes of 100 characters: ~37 MB of JSON that a buffered
 // listing would hold several times over. (The benchmark measures a million.)
-import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useFaultStack } from '../support/fault-stack.js';
+import { peakRssMb, useFaultStack } from '../support/fault-stack.js';
 
 const NOTES = 300_000;
 // The service runs with an old-space cap below what a buffered listing needs (the
@@ -20,12 +19,6 @@ beforeAll(async () => {
       sql`insert into notes (contents) select repeat('n', 93) || lpad(i::text, 7, '0') from generate_series(1, ${NOTES}) i`,
   );
 }, 120_000);
-
-/** The process's peak resident memory so far (VmHWM), in MB. */
-async function peakRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
-}
 
 describe('listing at any size', () => {
   it(`streams ${NOTES} notes in one array with flat memory, serving other requests meanwhile`, async () => {

@@ -3,8 +3,7 @@
 // database coming back requests succeed again without a restart. A service
 // started before its database waits for it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postNote, useFaultStack } from '../support/fault-stack.js';
-import { waitFor } from '../support/wait.js';
+import { createSucceedsWithin, postNote, useFaultStack } from '../support/fault-stack.js';
 
 const QUERY_TIMEOUT_MS = 1_000;
 const stack = useFaultStack({
@@ -39,14 +38,7 @@ async function expectFast503s(url: string) {
 
 async function expectRecoveryWithin2s(url: string) {
   const back = Date.now();
-  await waitFor(
-    'the service did not recover',
-    async () => {
-      const response = await postNote(url, 'after the outage');
-      if (response.status !== 201) throw new Error(`status ${response.status}`);
-    },
-    { timeoutMs: 2_000, intervalMs: 50 },
-  );
+  await createSucceedsWithin(url, 2_000, 'after the outage');
   expect(Date.now() - back).toBeLessThan(2_000);
   expect((await fetch(`${url}/`)).status).toBe(200);
 }

@@ -2,10 +2,8 @@
 // and Retry-After instead of queueing without bound; liveness stays fast; it
 // recovers by itself. And no request can make it hold hundreds of MB: a page stops
 // at PAGE_MAX_BYTES however large its notes and its limit.
-import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postNote, useFaultStack } from '../support/fault-stack.js';
-import { waitFor } from '../support/wait.js';
+import { createSucceedsWithin, peakRssMb, useFaultStack } from '../support/fault-stack.js';
 
 const IN_FLIGHT = 16;
 const stack = useFaultStack({
@@ -17,12 +15,6 @@ beforeAll(async () => {
   await stack.startDatabase();
   await stack.startService();
 });
-
-/** The process's peak resident memory so far (VmHWM), in MB. */
-async function peakRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
-}
 
 const timed = async (send: () => Promise<Response>) => {
   const started = performance.now();
@@ -61,14 +53,7 @@ describe('overload', () => {
     const admitted = results.filter((result) => !shed.includes(result));
     expect(admitted.every((result) => [200, 404, 503].includes(result.status))).toBe(true);
 
-    await waitFor(
-      'the service did not recover',
-      async () => {
-        const response = await postNote(url, 'after the overload');
-        if (response.status !== 201) throw new Error(`status ${response.status}`);
-      },
-      { timeoutMs: 3_000, intervalMs: 50 },
-    );
+    await createSucceedsWithin(url, 3_000, 'after the overload');
   });
 
   it('bounds pages by bytes: 16 pages of 1000 maximum-size notes at once stay within memory', async () => {

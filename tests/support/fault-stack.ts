@@ -13,6 +13,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/db/embed
 import { freePort } from './free-port.js';
 import { type ServiceProcess, startServiceProcess } from './service-process.js';
 import { readTestSettings } from './settings.js';
+import { waitFor } from './wait.js';
 
 export interface FaultStack {
   dir: string;
@@ -121,6 +122,24 @@ export const postNote = (url: string, contents: string, headers: Record<string, 
     body: JSON.stringify({ contents }),
     signal: AbortSignal.timeout(10_000),
   });
+
+/** Resolves once a create succeeds, retrying every 50 ms for up to `timeoutMs`. */
+export function createSucceedsWithin(url: string, timeoutMs: number, contents = 'recovered'): Promise<void> {
+  return waitFor(
+    'the service did not recover',
+    async () => {
+      const response = await postNote(url, contents);
+      if (response.status !== 201) throw new Error(`status ${response.status}`);
+    },
+    { timeoutMs, intervalMs: 50 },
+  );
+}
+
+/** A process's peak resident memory so far (VmHWM), in MB. */
+export async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
 
 /** `writers` loops creating notes until stop(); the ids that got a 201, and how many requests failed. */
 export function writeLoad(url: string, writers: number) {
