@@ -620,7 +620,7 @@ describe('load shedding', () => {
   it('sheds past SHED_EVENT_LOOP_DELAY_MS after the event loop was blocked', async () => {
     const instance = sheddingApp({ eventLoopDelayMs: 20, sampleIntervalMs: 50 });
     await instance.ready();
-    const blockedUntil = Date.now() + 300;
+    const blockedUntil = Date.now() + 150;
     while (Date.now() < blockedUntil); // a CPU-bound stretch, as a huge JSON body would cause
     await until('no shedding', async () => (await instance.inject({ url: '/notes/1/' })).statusCode === 503);
     expect((await instance.inject({ url: '/health/live' })).statusCode).toBe(200);
