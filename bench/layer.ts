@@ -23,7 +23,10 @@ function constantNotes(): Answer {
 
 function storedNotes(): Answer {
   const { postgres, pageMaxBytes } = loadConfig();
-  const notes = notesRepository(openPool({ ...postgres, host: postgres.host ?? '127.0.0.1' }), pageMaxBytes);
+  const notes = notesRepository(openPool({ ...postgres, host: postgres.host ?? '127.0.0.1' }), {
+    pageMaxBytes,
+    batching: postgres.batching,
+  });
   return (id) => notes.get(BigInt(id));
 }
 

@@ -12,7 +12,7 @@ const FILE = new URL('../openapi.json', import.meta.url);
 // The document depends on schemas and config only: no database is touched.
 const app = buildApp({
   config: { ...loadConfig({}), logLevel: 'silent' },
-  notes: notesRepository(undefined as never, 0),
+  notes: notesRepository(undefined as never, { pageMaxBytes: 0, batching: { maxBatch: 1, maxInFlight: 1 } }),
   readiness: async () => {},
 });
 const response = await app.inject({ url: '/openapi.json' });

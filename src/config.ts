@@ -20,6 +20,13 @@ export interface PostgresConfig {
   readonly waitIntervalMs: number;
   /** Longest pause between reconnect attempts of a pool connection. */
   readonly reconnectMaxDelayMs: number;
+  /** How concurrent plain creates and reads by id share statements. */
+  readonly batching: {
+    /** The most creates, or reads, one statement carries (1: one statement each). */
+    readonly maxBatch: number;
+    /** The most statements of each kind in flight at once. */
+    readonly maxInFlight: number;
+  };
 }
 
 export interface SheddingLimits {
@@ -123,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       waitTimeoutMs: read.integer('POSTGRES_WAIT_TIMEOUT_MS', 30_000, 0, 3_600_000),
       waitIntervalMs: read.integer('POSTGRES_WAIT_INTERVAL_MS', 200, 1, 60_000),
       reconnectMaxDelayMs: read.integer('POSTGRES_RECONNECT_MAX_DELAY_MS', 500, 0, 60_000),
+      batching: {
+        maxBatch: read.integer('POSTGRES_BATCH_MAX_SIZE', 100, 1, 10_000),
+        maxInFlight: read.integer('POSTGRES_BATCH_MAX_IN_FLIGHT', 4, 1, 1_000),
+      },
     },
     embeddedPostgres: {
       dataDir: read.string('EMBEDDED_POSTGRES_DATA_DIR', '.data/postgres'),

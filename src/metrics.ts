@@ -6,12 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { App } from './app.js';
 import { NEVER_SHED, type ShedReason } from './http/load-shedding.js';
+import type { RepositoryOptions, StatementKind } from './notes/repository.js';
 import type { Around } from './notes/wrap.js';
 
 export interface Metrics {
   registry: Registry;
   /** Counts a database call as in flight while it runs. */
   trackDatabaseCall: Around;
+  /** The repository's coalesced statements: batch sizes and queue depths by kind. */
+  statements: NonNullable<RepositoryOptions['observe']>;
 }
 
 export function createMetrics(poolSize: number): Metrics {
@@ -23,8 +26,29 @@ export function createMetrics(poolSize: number): Metrics {
     registers: [registry],
   });
   new Gauge({ name: 'notes_db_pool_size', help: 'Connections the pool may open', registers: [registry] }).set(poolSize);
+  const batchSize = new Histogram({
+    name: 'notes_db_batch_size',
+    help: 'Creates or reads by id carried by one statement (POSTGRES_BATCH_MAX_SIZE is the most)',
+    labelNames: ['kind'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [registry],
+  });
+  const queues = new Map<StatementKind, () => number>();
+  new Gauge({
+    name: 'notes_db_batch_queue_depth',
+    help: 'Creates or reads by id waiting for a statement slot (POSTGRES_BATCH_MAX_IN_FLIGHT)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      for (const [kind, depth] of queues) this.set({ kind }, depth());
+    },
+  });
   return {
     registry,
+    statements: {
+      batch: (kind, size) => batchSize.observe({ kind }, size),
+      queued: (kind, depth) => queues.set(kind, depth),
+    },
     async trackDatabaseCall(call) {
       inFlight.inc();
       try {

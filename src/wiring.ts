@@ -14,7 +14,12 @@ import { wrapRepository } from './notes/wrap.js';
 export function wireApp(config: Config, sql: Sql, logger: Logger): App {
   const deadline = config.postgres.queryTimeoutMs;
   const metrics = config.metricsEnabled ? createMetrics(config.postgres.poolSize) : undefined;
-  let notes = wrapRepository(notesRepository(sql, config.pageMaxBytes), (call) => withDeadline(call(), deadline));
+  const repository = notesRepository(sql, {
+    pageMaxBytes: config.pageMaxBytes,
+    batching: config.postgres.batching,
+    observe: metrics?.statements,
+  });
+  let notes = wrapRepository(repository, (call) => withDeadline(call(), deadline));
   if (metrics) notes = wrapRepository(notes, metrics.trackDatabaseCall);
   return buildApp({
     config,

@@ -1,6 +1,8 @@
-// SQL only: the one module that knows the notes table. Built over an executor
-// (the pool or a transaction), so the caller decides what is one transaction.
+// SQL only: the one module that knows the notes table. Plain creates and reads
+// by id are coalesced: concurrent ones share one statement (src/db/coalesce.ts),
+// a create batch being one transaction, so one commit (group commit).
 import type { Sql } from 'postgres';
+import { type CoalesceLimits, Coalescer } from '../db/coalesce.js';
 import { MAX_NOTE_ID, type Note } from './schemas.js';
 
 export type KeyedCreate = { note: Note; replayed: boolean } | { keyReused: true };
@@ -42,6 +44,12 @@ export const LISTING_BATCH = 100;
  */
 const NOTE_JSON_OVERHEAD = 80;
 
+// Array type OIDs for postgres.js's sql.array (int8[], text[]). Without them, or
+// with the element's OID, the first run of a statement sends one element as the
+// whole array ("malformed array literal").
+const INT8_ARRAY = 1016;
+const TEXT_ARRAY = 1009;
+
 interface NoteRow {
   id: string; // int8 arrives as a string: JavaScript numbers can't hold every bigint
   contents: string;
@@ -52,14 +60,29 @@ interface SizedNoteRow extends NoteRow {
   next_id: string | null; // the next candidate's id, cut or not
 }
 
-/** pageMaxBytes: the budget of one page (PAGE_MAX_BYTES). */
-export function notesRepository(sql: Sql, pageMaxBytes: number): NotesRepository {
+export type StatementKind = 'read' | 'create';
+
+export interface RepositoryOptions {
+  /** The budget of one page (PAGE_MAX_BYTES). */
+  readonly pageMaxBytes: number;
+  /** How plain creates and reads by id are coalesced (POSTGRES_BATCH_*). */
+  readonly batching: CoalesceLimits;
+  /** Metrics: each statement's batch size as it goes out, and how to read the queues. */
+  readonly observe?: {
+    batch(kind: StatementKind, size: number): void;
+    queued(kind: StatementKind, depth: () => number): void;
+  };
+}
+
+export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: RepositoryOptions): NotesRepository {
+  const reads = new Coalescer(readByIds, batching, (size) => observe?.batch('read', size));
+  const creates = new Coalescer(insertAll, batching, (size) => observe?.batch('create', size));
+  observe?.queued('read', () => reads.queued);
+  observe?.queued('create', () => creates.queued);
+
   return {
     async create(contents) {
-      const [row] = await sql<NoteRow[]>`
-        insert into notes (contents) values (${contents})
-        returning id, contents, creation_date`;
-      return toNote(row as NoteRow);
+      return toNote(await creates.submit(contents));
     },
 
     async createOnce(contents, key, ttlMs) {
@@ -89,8 +112,7 @@ export function notesRepository(sql: Sql, pageMaxBytes: number): NotesRepository
 
     async get(id) {
       if (id < 1n || id > MAX_NOTE_ID) return undefined;
-      const [row] = await sql<NoteRow[]>`
-        select id, contents, creation_date from notes where id = ${id.toString()}`;
+      const row = await reads.submit(id.toString());
       return row && toNote(row);
     },
 
@@ -135,6 +157,37 @@ export function notesRepository(sql: Sql, pageMaxBytes: number): NotesRepository
       return { notes: page.map(toNote), more: rows.length > limit || page.at(-1)?.next_id != null };
     },
   };
+
+  /** One select for every id asked at once; each caller gets its row, or undefined. */
+  async function readByIds(ids: string[]): Promise<Array<NoteRow | undefined>> {
+    const rows = await sql<NoteRow[]>`
+      select id, contents, creation_date from notes where id = any(${sql.array([...new Set(ids)], INT8_ARRAY)}::int8[])`;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id));
+  }
+
+  /**
+   * One insert for every note asked at once: one transaction, one commit, and
+   * each caller's answer waits for it. RETURNING promises no order, so rows are
+   * matched to callers by their contents; callers with equal contents get
+   * distinct rows that are alike but for their ids.
+   */
+  async function insertAll(contents: string[]): Promise<NoteRow[]> {
+    const rows = await sql<NoteRow[]>`
+      insert into notes (contents) select unnest(${sql.array(contents, TEXT_ARRAY)}::text[])
+      returning id, contents, creation_date`;
+    const byContents = new Map<string, NoteRow[]>();
+    for (const row of rows) {
+      const alike = byContents.get(row.contents);
+      if (alike) alike.push(row);
+      else byContents.set(row.contents, [row]);
+    }
+    return contents.map((text) => {
+      const row = byContents.get(text)?.pop();
+      if (!row) throw new Error('an inserted note is missing from RETURNING');
+      return row;
+    });
+  }
 
   function prefetch(after: bigint) {
     const rows = sql<NoteRow[]>`

@@ -5,13 +5,11 @@
 // rows: an existing note read as a 404, a stored note's POST as a 500.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { openPool } from '../../src/db/connect.js';
 import { notesRepository } from '../../src/notes/repository.js';
+import { REPOSITORY_OPTIONS } from '../support/database.js';
 import { testDatabase } from '../support/settings.js';
 import { waitFor } from '../support/wait.js';
-
-const { pageMaxBytes: PAGE_MAX_BYTES } = loadConfig({});
 
 // Rows 1 and 2 leave at once; row 3 sleeps past the statement timeout. The server
 // sends D, D, then E: the error arrives after rows, whatever the timing.
@@ -46,7 +44,7 @@ describe('a statement cut off mid-result', () => {
 
   it('leaves the repository answering right: an existing note is found, a create returns its note', async () => {
     await withOneConnection(async (sql) => {
-      const notes = notesRepository(sql, PAGE_MAX_BYTES);
+      const notes = notesRepository(sql, REPOSITORY_OPTIONS);
       const stored = await notes.create(`before the cut ${randomUUID()}`);
       await cutOffMidResult(sql).catch(() => {});
       expect(await notes.get(BigInt(stored.id))).toEqual(stored);

@@ -2,17 +2,15 @@
 // (and other runs'): each test acts on its own random notes and never counts rows.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { openPool } from '../../src/db/connect.js';
 import { LISTING_BATCH, notesRepository } from '../../src/notes/repository.js';
 import type { Note } from '../../src/notes/schemas.js';
 import { collect } from '../support/collect.js';
-import { useTestDatabase } from '../support/database.js';
+import { REPOSITORY_OPTIONS, useTestDatabase } from '../support/database.js';
 import { testDatabase } from '../support/settings.js';
 
 const sql = useTestDatabase();
-const { pageMaxBytes: PAGE_MAX_BYTES } = loadConfig({});
-const notes = notesRepository(sql, PAGE_MAX_BYTES);
+const notes = notesRepository(sql, REPOSITORY_OPTIONS);
 /** What a page costs against its byte budget: each note's UTF-8 bytes and 80 for its JSON. */
 const pageBytes = (page: { contents: string }[]) =>
   page.reduce((sum, note) => sum + Buffer.byteLength(note.contents) + 80, 0);
@@ -77,7 +75,7 @@ describe('NotesRepository', () => {
 
   it('cuts a page short where its notes would pass the byte budget, with more to follow', async () => {
     const budget = 4_096;
-    const small = notesRepository(sql, budget);
+    const small = notesRepository(sql, { ...REPOSITORY_OPTIONS, pageMaxBytes: budget });
     const mine: Note[] = [];
     for (let i = 0; i < 6; i++) mine.push(await notes.create(`${i} ${randomUUID()} ${'ü'.repeat(500)}`)); // ~1 KB each
     let after = BigInt((mine[0]?.id ?? 0) - 1);
@@ -97,7 +95,10 @@ describe('NotesRepository', () => {
   it('still returns a note larger than the whole byte budget, alone', async () => {
     const big = await notes.create(`${randomUUID()} ${'x'.repeat(10_000)}`);
     await notes.create(`after the big one ${randomUUID()}`);
-    const page = await notesRepository(sql, 4_096).listPage(10, BigInt(big.id - 1));
+    const page = await notesRepository(sql, { ...REPOSITORY_OPTIONS, pageMaxBytes: 4_096 }).listPage(
+      10,
+      BigInt(big.id - 1),
+    );
     expect(page).toEqual({ notes: [big], more: true });
   });
 
@@ -117,7 +118,7 @@ describe('NotesRepository', () => {
       await sql`insert into notes (contents) select ${tag} || i from generate_series(1, 1200) i`;
       let mine = 0;
       let slowBatches = 3; // 3 × 150 ms: the whole read outlasts the 300 ms timeout
-      for await (const batch of notesRepository(strict, PAGE_MAX_BYTES).listAll()) {
+      for await (const batch of notesRepository(strict, REPOSITORY_OPTIONS).listAll()) {
         mine += batch.filter((note) => note.contents.startsWith(tag)).length;
         if (slowBatches-- > 0) await new Promise((resolve) => setTimeout(resolve, 150));
       }
@@ -151,6 +152,57 @@ describe('NotesRepository', () => {
     if (!('note' in later)) throw new Error('an expired key was taken as reused');
     expect(later.replayed).toBe(false);
     expect(later.note.id).not.toBe(first.note.id);
+  });
+
+  it('answers many concurrent reads, coalesced, each with its own note or undefined, duplicates and missing ids included', async () => {
+    const mine = await Promise.all(Array.from({ length: 30 }, (_, i) => notes.create(`read ${i} ${randomUUID()}`)));
+    const missing = [9_223_372_036_854_775_000n, 9_223_372_036_854_775_807n, 9_223_372_036_854_775_808n, 0n];
+    const asked = [
+      ...mine.map((note) => BigInt(note.id)),
+      ...mine.slice(0, 10).map((note) => BigInt(note.id)),
+      ...missing,
+    ];
+    const shuffled = asked.map((id) => ({ id, at: Math.random() })).sort((a, b) => a.at - b.at);
+    const coalesced = notesRepository(sql, { ...REPOSITORY_OPTIONS, batching: { maxBatch: 16, maxInFlight: 1 } });
+
+    const found = await Promise.all(shuffled.map(({ id }) => coalesced.get(id)));
+
+    shuffled.forEach(({ id }, i) => {
+      expect(found[i]).toEqual(mine.find((note) => BigInt(note.id) === id));
+    });
+  });
+
+  it('creates many notes at once, coalesced: distinct ids, each caller its own contents, every row stored', async () => {
+    const tag = randomUUID();
+    const asked = Array.from({ length: 60 }, (_, i) => `${tag} ${i % 20}`); // each contents three times
+    const coalesced = notesRepository(sql, { ...REPOSITORY_OPTIONS, batching: { maxBatch: 16, maxInFlight: 2 } });
+
+    const created = await Promise.all(asked.map((contents) => coalesced.create(contents)));
+
+    expect(created.map((note) => note.contents)).toEqual(asked);
+    expect(new Set(created.map((note) => note.id)).size).toBe(60);
+    const stored = await sql`select id, contents from notes where contents like ${`${tag} %`} order by id`;
+    expect(stored.map((row) => [Number(row.id), row.contents])).toEqual(
+      created.map((note) => [note.id, note.contents]).sort(([a], [b]) => Number(a) - Number(b)),
+    );
+  });
+
+  it('fails every create of a batch whose statement fails, and only those; the next batch works', async () => {
+    const tag = randomUUID();
+    const coalesced = notesRepository(sql, { ...REPOSITORY_OPTIONS, batching: { maxBatch: 16, maxInFlight: 1 } });
+    const first = coalesced.create(`${tag} alone`); // goes out at once
+    // Queued behind it, one statement: PostgreSQL text can't hold NUL, so the whole insert fails.
+    const batch = [`${tag} a`, `${tag} \u0000`, `${tag} b`].map((contents) =>
+      coalesced.create(contents).then(
+        () => 'created',
+        () => 'failed',
+      ),
+    );
+    expect((await first).contents).toBe(`${tag} alone`);
+    expect(await Promise.all(batch)).toEqual(['failed', 'failed', 'failed']);
+    expect((await coalesced.create(`${tag} after`)).contents).toBe(`${tag} after`);
+    const stored = await sql`select contents from notes where contents like ${`${tag} %`} order by id`;
+    expect(stored.map((row) => row.contents)).toEqual([`${tag} alone`, `${tag} after`]);
   });
 
   it('gives distinct ids to notes created concurrently', async () => {
