@@ -91,7 +91,11 @@ async function main() {
         startTimeoutMs: config.embeddedPostgres.startTimeoutMs,
         ephemeral: true,
         // pgbench's clients, the pools of the service and of two layers, and the seeding connection.
-        settings: { max_connections: connections + 3 * config.postgres.poolSize + 20 },
+        settings: {
+          max_connections: connections + 3 * config.postgres.poolSize + 20,
+          // Counts the statements the service sends: the mean batch size of coalescing.
+          shared_preload_libraries: 'pg_stat_statements',
+        },
         log: () => {},
       });
     } else {
@@ -194,9 +198,11 @@ async function benchScale(
     ...databaseEnv(database),
   });
   const results = [];
+  const statements = statementCounter(database);
   try {
     await seed(database, notes);
     for (const scenario of scenarios) {
+      let perStatement = Number.NaN;
       const served: HttpRuns = [];
       const ceiling = [];
       const beside = scenario.key === 'get' ? layers.map((layer) => ({ ...layer, runs: [] as HttpRuns })) : [];
@@ -207,10 +213,12 @@ async function benchScale(
         }
       }
       for (let i = 0; i < runs; i++) {
+        const before = i === 0 ? await statements.count() : 0;
         served.push(await metered(service.pid, postgresPid, () => drive(service.url, scenario, notes)));
+        if (i === 0) perStatement = (served[0]?.count ?? 0) / ((await statements.count()) - before);
         ceiling.push(
           await metered(service.pid, postgresPid, () =>
-            pgbenchTps(database, scenario.pgbench(notes), connections, durationS),
+            pgbenchTps(database, scenario.pgbench(notes), scenario.connections ?? connections, durationS),
           ),
         );
         for (const { server, runs: measured } of beside) {
@@ -218,7 +226,7 @@ async function benchScale(
         }
       }
       const pgbenchTps_ = median(ceiling.map((r) => r.tps));
-      results.push(row(scenario.name, notes, served, pgbenchTps_, ceiling));
+      results.push({ ...row(scenario.name, notes, served, pgbenchTps_, ceiling), requestsPerStatement: perStatement });
       for (const layer of beside) {
         results.push(row(`${layer.name} (vs the GET's pgbench)`, notes, layer.runs, pgbenchTps_, ceiling));
       }
@@ -231,9 +239,35 @@ async function benchScale(
       results.push(await fullListing(service.url, service.pid, notes));
     }
   } finally {
+    await statements.end();
     await service.stop();
   }
   return results;
+}
+
+/**
+ * Statements the database ran on the bench database, from pg_stat_statements
+ * (counted as each one ends, unlike the commit counter, which backends report up
+ * to 10 s late): requests ÷ statements is the mean batch size. NaN where the
+ * extension can't be had (a POSTGRES_HOST without it preloaded).
+ */
+function statementCounter(database: Database) {
+  const sql = postgres({ ...database, pass: database.password, max: 1, onnotice: () => {} });
+  const ready = sql`create extension if not exists pg_stat_statements`.then(
+    () => true,
+    () => false,
+  );
+  return {
+    async count() {
+      if (!(await ready)) return Number.NaN;
+      const [row] = await sql<{ n: string }[]>`
+        select coalesce(sum(calls), 0) as n from pg_stat_statements
+        where dbid = (select oid from pg_database where datname = current_database())
+          and query !~ 'pg_stat_statements'`;
+      return Number(row?.n);
+    },
+    end: () => sql.end(),
+  };
 }
 
 type Metered<T> = T & { cpuUs: CpuUs };
@@ -297,10 +331,11 @@ async function metered<T extends { count: number }>(
 }
 
 async function drive(url: string, scenario: Scenario, notes: number, seconds = durationS): Promise<HttpRun> {
-  if (loadGenerator === 'wrk') return wrkRun(url, scenario.wrk(notes), connections, seconds);
+  const clients = scenario.connections ?? connections;
+  if (loadGenerator === 'wrk') return wrkRun(url, scenario.wrk(notes), clients, seconds);
   const result = await autocannon({
     url,
-    connections,
+    connections: clients,
     duration: seconds,
     requests: [scenario.request(notes)],
   });
@@ -345,19 +380,23 @@ async function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
 function printTable(results: Array<Record<string, unknown>>) {
   const f = (value: unknown, digits = 0) =>
     typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '';
-  console.log('\n| scenario | notes | service req/s | p50 ms | p99 ms | pgbench TPS | service / pgbench | errors |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  // Sub-millisecond latencies (the lone client's) keep two decimals.
+  const ms = (value: unknown) => f(value, typeof value === 'number' && value < 10 ? 2 : 0);
+  console.log(
+    '\n| scenario | notes | service req/s | p50 ms | p99 ms | pgbench TPS | service / pgbench | errors | requests per statement |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     if ('reqPerS' in r) {
       console.log(
-        `| ${r.scenario} | ${r.notes} | ${f(r.reqPerS)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${f(r.pgbenchTps)} | ${f(r.ratio, 2)} | ${r.errors} |`,
+        `| ${r.scenario} | ${r.notes} | ${f(r.reqPerS)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${f(r.pgbenchTps)} | ${f(r.ratio, 2)} | ${r.errors} | ${f(r.requestsPerStatement, 1)} |`,
       );
     } else if ('rssAfterMb' in r) {
       console.log(
-        `| ${r.scenario} | ${r.notes} | ${f(r.megabytes, 1)} MB in ${f(r.seconds, 1)} s | | | | RSS ${f(r.rssBeforeMb, 1)} → peak ${f(r.rssAfterMb, 1)} MB (+${f(r.rssGrowthMb, 1)}) | |`,
+        `| ${r.scenario} | ${r.notes} | ${f(r.megabytes, 1)} MB in ${f(r.seconds, 1)} s | | | | RSS ${f(r.rssBeforeMb, 1)} → peak ${f(r.rssAfterMb, 1)} MB (+${f(r.rssGrowthMb, 1)}) | | |`,
       );
     } else {
-      console.log(`| ${r.scenario} | ${r.notes} | ${f(r.value, 1)} | | | | | |`);
+      console.log(`| ${r.scenario} | ${r.notes} | ${f(r.value, 1)} | | | | | | |`);
     }
   }
   console.log('\nCPU per request (µs, medians): the service run | the pgbench run');

@@ -10,6 +10,8 @@ export interface Scenario {
   request(notes: number): Request;
   wrk(notes: number): string;
   pgbench(notes: number): string;
+  /** Connections for this scenario, in place of BENCH_CONNECTIONS (the lone client's 1). */
+  connections?: number;
 }
 
 const NOTE = 'x'.repeat(200);
@@ -22,14 +24,16 @@ request = function()
 end
 `;
 
+const GET: Omit<Scenario, 'key' | 'name'> = {
+  request: (notes) => ({ method: 'GET', setupRequest: (req) => ({ ...req, path: `/notes/${randomId(notes)}/` }) }),
+  wrk: (notes) => wrkGet('/notes/', '/', notes),
+  pgbench: (notes) => `\\set id random(1, ${notes})\nselect id, contents, creation_date from notes where id = :id;\n`,
+};
+
 export const SCENARIOS: Scenario[] = [
-  {
-    key: 'get',
-    name: 'GET /notes/<id>/',
-    request: (notes) => ({ method: 'GET', setupRequest: (req) => ({ ...req, path: `/notes/${randomId(notes)}/` }) }),
-    wrk: (notes) => wrkGet('/notes/', '/', notes),
-    pgbench: (notes) => `\\set id random(1, ${notes})\nselect id, contents, creation_date from notes where id = :id;\n`,
-  },
+  { key: 'get', name: 'GET /notes/<id>/', ...GET },
+  // Latency alone: no other request to share a statement with, so it shows what coalescing costs one client.
+  { key: 'get1', name: 'GET /notes/<id>/, one client', ...GET, connections: 1 },
   {
     key: 'post',
     name: 'POST /notes/ (200 bytes)',
