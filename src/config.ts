@@ -132,7 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reconnectMaxDelayMs: read.integer('POSTGRES_RECONNECT_MAX_DELAY_MS', 500, 0, 60_000),
       batching: {
         maxBatch: read.integer('POSTGRES_BATCH_MAX_SIZE', 100, 1, 10_000),
-        maxInFlight: read.integer('POSTGRES_BATCH_MAX_IN_FLIGHT', 4, 1, 1_000),
+        maxInFlight: read.integer('POSTGRES_BATCH_MAX_IN_FLIGHT', 2, 1, 1_000),
       },
     },
     embeddedPostgres: {
