@@ -63,6 +63,37 @@ describe('a database outage', () => {
     await expectRecoveryWithin2s(url);
   });
 
+  it('fails every request of coalesced batches caught by the outage with a 503, then serves them again', async () => {
+    const { url } = stack.service();
+    const { id } = (await (await postNote(url, 'read during the outage')).json()) as { id: number };
+    await stack.freezeDatabase(true);
+    let answers: Array<{ status: number; error: string; retryAfter: string | null; ms: number }>;
+    try {
+      // 24 reads and 24 creates at once: far more than the statement slots, so they queue and share statements.
+      const started = Date.now();
+      answers = await Promise.all(
+        Array.from({ length: 48 }, async (_, i) => {
+          const response = await (i % 2 ? fetch(`${url}/notes/${id}/`) : postNote(url, `queued ${i}`));
+          const body = (await response.json()) as { error: string };
+          return {
+            status: response.status,
+            error: body.error,
+            retryAfter: response.headers.get('retry-after'),
+            ms: Date.now() - started,
+          };
+        }),
+      );
+    } finally {
+      await stack.freezeDatabase(false);
+    }
+    for (const answer of answers) {
+      expect(answer).toMatchObject({ status: 503, error: 'database_unavailable', retryAfter: '1' });
+      expect(answer.ms).toBeLessThan(QUERY_TIMEOUT_MS + 1_000);
+    }
+    await expectRecoveryWithin2s(url);
+    expect((await fetch(`${url}/notes/${id}/`)).status).toBe(200);
+  });
+
   it('lets a service started before its database wait for it', async () => {
     await stack.service().stop();
     await stack.stopDatabase();
