@@ -42,8 +42,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   }
   if (isDatabaseUnavailable(error)) {
     request.log.warn({ err: error }, 'database unavailable');
-    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-    return sendError(reply, 503, 'database_unavailable', 'the database is unavailable; retry shortly');
+    return sendUnavailable(reply, 'database_unavailable', 'the database is unavailable; retry shortly');
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
@@ -59,6 +58,12 @@ export function sendError(reply: FastifyReply, status: number, error: string, me
   // Set here too: errors the router raises (frameworkErrors) come before any onRequest hook.
   reply.header('x-content-type-options', 'nosniff');
   return reply.code(status).send({ error, message } satisfies ApiError);
+}
+
+/** A 503 that tells the client when to come back: the database away, overload, shutdown. */
+export function sendUnavailable(reply: FastifyReply, error: string, message: string): FastifyReply {
+  reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  return sendError(reply, 503, error, message);
 }
 
 /** The status's reason phrase as a code: 403 → forbidden, 416 → range_not_satisfiable. */

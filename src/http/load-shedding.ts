@@ -10,7 +10,7 @@ import type { ServerResponse } from 'node:http';
 import underPressure from '@fastify/under-pressure';
 import type { App } from '../app.js';
 import type { SheddingLimits } from '../config.js';
-import { RETRY_AFTER_SECONDS, sendError } from '../errors.js';
+import { RETRY_AFTER_SECONDS, sendUnavailable } from '../errors.js';
 
 export type ShedReason = 'event_loop_delay' | 'heap_used' | 'in_flight';
 
@@ -26,21 +26,18 @@ export function admitRequests(
 ): void {
   const overloaded = (reason: ShedReason) => {
     observe.shed?.(reason);
-    return {
-      error: 'overloaded',
-      message: `the service is overloaded (${reason.replaceAll('_', ' ')}); retry shortly`,
-    };
+    return `the service is overloaded (${reason.replaceAll('_', ' ')}); retry shortly`;
   };
 
   app.register(underPressure, {
     maxEventLoopDelay: limits.eventLoopDelayMs,
     maxHeapUsedBytes: limits.heapUsedBytes,
     sampleInterval: limits.sampleIntervalMs,
-    // What it returns is sent as the answer; the route's own pressureHandler
-    // (NEVER_SHED's) wins over this one.
+    // What it returns is sent as the answer (so not sendUnavailable, which sends
+    // itself); the route's own pressureHandler (NEVER_SHED's) wins over this one.
     pressureHandler: (_request, reply, type) => {
       reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
-      return overloaded(REASONS[type] ?? 'event_loop_delay') as never;
+      return { error: 'overloaded', message: overloaded(REASONS[type] ?? 'event_loop_delay') } as never;
     },
   });
 
@@ -57,13 +54,12 @@ export function admitRequests(
   });
   app.addHook('onRequest', async (request, reply) => {
     if (closing) {
-      reply.header('connection', 'close').header('retry-after', String(RETRY_AFTER_SECONDS));
-      return sendError(reply, 503, 'shutting_down', 'the service is shutting down; retry shortly');
+      reply.header('connection', 'close');
+      return sendUnavailable(reply, 'shutting_down', 'the service is shutting down; retry shortly');
     }
     if ((request.routeOptions.config as { neverShed?: boolean }).neverShed) return;
     if (limits.inFlightRequests > 0 && inFlight.size >= limits.inFlightRequests) {
-      reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
-      return reply.send(overloaded('in_flight'));
+      return sendUnavailable(reply, 'overloaded', overloaded('in_flight'));
     }
     const response = reply.raw;
     inFlight.add(response);
