@@ -1,8 +1,9 @@
-# syntax=docker/dockerfile:1
 # Three stages from one base: `development` (all dependencies, sources mounted by
 # docker-compose.override.yml, reload + inspector), `build` (compiles TypeScript),
 # and the final runtime image: compiled code, production dependencies, no npm in
 # front of node (so SIGTERM reaches the service), a non-root user.
+# No `# syntax=` line: BuildKit would pull that frontend image first, which fails
+# where no registry answers; the built-in frontend has all this file uses.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base

@@ -38,7 +38,7 @@ ifeq ($(filter $(STACK),compose native),)
 $(error STACK must be compose or native, got "$(STACK)")
 endif
 
-.PHONY: help setup_development run stop run_reloading debug test test_reloading check static_checks \
+.PHONY: help setup_development run stop run_reloading debug test test_containers test_reloading check static_checks \
 	_check_format _check_imports _check_lint _check_types _check_openapi format db_migration make_migration db_shell \
 	logs build_docker destroy show_api_documentation _stack _engine
 
@@ -52,6 +52,7 @@ setup_development: ## install the dependencies from the lockfile
 
 run: _stack ## start the stack in the background; returns once GET / answers 200
 ifeq ($(STACK),compose)
+	@scripts/offline-images
 	$(COMPOSE) up -d --build
 	@scripts/wait-for-url $(STACK_URL)/
 	@echo "compose stack $(COMPOSE_PROJECT_NAME) up on $(STACK_URL)"
@@ -68,6 +69,7 @@ endif
 
 run_reloading: _stack ## run in the foreground, reloading on every save
 ifeq ($(STACK),compose)
+	@scripts/offline-images
 	$(COMPOSE) up --build
 else
 	npm run dev
@@ -76,6 +78,7 @@ endif
 debug: _stack ## run with the Node inspector on DEBUG_PORT (attach from Chrome DevTools or VS Code)
 ifeq ($(STACK),compose)
 	@echo "the compose development stack publishes the inspector on 127.0.0.1:$(DEBUG_PORT): make run_reloading, then attach"
+	@scripts/offline-images
 	$(COMPOSE) up --build
 else
 	npm run debug
@@ -98,9 +101,9 @@ endif
 make_migration: ## create the next empty migration: make make_migration NAME=add-tags
 	@npm run -s db:new -- "$(NAME)"
 
-db_shell: _stack ## psql on the stack's database
+db_shell: _stack ## psql on the stack's database (reads SQL from stdin when it isn't a terminal)
 ifeq ($(STACK),compose)
-	$(COMPOSE) exec database psql -U "$(POSTGRES_USER)" -d "$(POSTGRES_DB)"
+	$(COMPOSE) exec $$([ -t 0 ] || echo -T) database psql -U "$(POSTGRES_USER)" -d "$(POSTGRES_DB)"
 else
 	@command -v psql >/dev/null || { echo "psql is not installed: apt-get install postgresql-client (Debian/Ubuntu) or brew install libpq"; exit 1; }
 	PGPASSWORD="$(POSTGRES_PASSWORD)" psql -h 127.0.0.1 -p "$(POSTGRES_PORT)" -U "$(POSTGRES_USER)" -d "$(POSTGRES_DB)"
@@ -114,6 +117,7 @@ else
 endif
 
 build_docker: _engine ## build the production image, tagged IMAGE (notes-service:dev)
+	@scripts/offline-images build
 	docker build --target runtime -t $(IMAGE) .
 
 show_api_documentation: ## open the API docs page (/docs) of the running stack
@@ -136,6 +140,9 @@ USE_RUNNING_STACK = if scripts/wait-for-url --once $(STACK_URL)/; then \
 test: ## run the three test tiers (against the running stack if there is one)
 	@echo "=== Running tests... ==="
 	@$(USE_RUNNING_STACK); npm test
+
+test_containers: ## the image and the compose stacks on the Docker engine: build, run, reload, debug, make test, SIGTERM
+	npm run test:containers
 
 test_reloading: ## re-run the tests on every save
 	@$(USE_RUNNING_STACK); npm run test:watch

@@ -1,27 +1,37 @@
-// The talk's three tiers as Vitest projects, plus two that CI runs apart from
-// npm test: `workflow` (native stacks, the production install) and `faults`
+// The talk's three tiers as Vitest projects, plus three that CI runs apart from
+// npm test: `workflow` (native stacks, the production install), `faults`
 // (crashes, outages, shutdown under load, hostile requests; each file runs its
-// own database and service so it can break them). One global setup serves them all: it starts a
+// own database and service so it can break them) and `containers` (the image and
+// the compose stacks on a real Docker engine; skipped in one line without one). One global setup serves them all: it starts a
 // throw-away PostgreSQL (or uses POSTGRES_HOST) only when a tier that needs one
 // runs, and the service only for the external tier when APP_URL is not given.
 import { defineConfig } from 'vitest/config';
 
 // Projects don't inherit the root's test options (that would also run the global
 // setup once per tier), so each tier carries its own.
-const tier = (name: string) => ({
+const tier = (name: string, options: { testTimeout?: number; fileParallelism?: boolean } = {}) => ({
   test: {
     name,
     include: [`tests/${name}/**/*.test.ts`],
     // Vitest refuses a committed .only when CI=true; keep it that way.
     allowOnly: !process.env.CI,
     testTimeout: 30_000,
+    ...options,
   },
 });
 
 export default defineConfig({
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
-    projects: [tier('unit'), tier('integrated'), tier('external'), tier('workflow'), tier('faults')],
+    projects: [
+      tier('unit'),
+      tier('integrated'),
+      tier('external'),
+      tier('workflow'),
+      tier('faults'),
+      // Image builds and compose stacks: one file at a time, so two builds don't split two cores.
+      tier('containers', { testTimeout: 300_000, fileParallelism: false }),
+    ],
     hookTimeout: 60_000,
     // Watch mode: the external tier imports no source, so a save under src/ or
     // migrations/ reruns everything (the talk's `entr make test`), on a restarted service.

@@ -3,6 +3,7 @@
 // the external tier the service as a separate process on a free port, unless
 // APP_URL points at one already running. Everything is torn down at the end; test
 // data is never wiped, so the suite also passes on a database full of other notes.
+// For the container tier: whether a Docker engine answers.
 import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type { ConnectionSettings } from '../../src/db/connect.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { isRunning, OWNER_FILE, readLiveServer, readOwner } from '../../src/db/embedded-files.js';
 import { openMigratedPool } from '../../src/db/open.js';
+import { engineUnavailable, reapAbandonedProjects } from './docker.js';
 import { freePort } from './free-port.js';
 import { startServiceProcess } from './service-process.js';
 import { readTestSettings } from './settings.js';
@@ -74,11 +76,23 @@ export default async function setup(project: TestProject): Promise<Teardown> {
       project.provide('appUrl', settings.appUrl);
     }
     project.provide('database', database);
+    if (tiers.has('containers')) project.provide('dockerEngine', await prepareEngine());
   } catch (error) {
     await teardown();
     throw error;
   }
   return teardown;
+}
+
+/** The container tier's engine: null when it answers (stacks of killed runs reaped), else why not, said once. */
+async function prepareEngine(): Promise<string | null> {
+  const unavailable = await engineUnavailable();
+  if (unavailable) {
+    console.log(`containers tier skipped: no Docker engine answers (${unavailable}); start dockerd, as .ci/run does`);
+    return unavailable;
+  }
+  await reapAbandonedProjects();
+  return null;
 }
 
 /** POSTGRES_HOST's server, or where the embedded one will listen. */

@@ -28,6 +28,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     database: ConnectionSettings | null;
     appUrl: string | null;
+    /** Why the container tier can't run (no Docker engine), or null when it can. */
+    dockerEngine: string | null;
   }
 }
 

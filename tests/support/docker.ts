@@ -1,0 +1,130 @@
+// The container tier's harness: whether a Docker engine answers, compose stacks
+// of the test's own (free ports, a project name that says which run made it),
+// and their removal: at the end of the file even when a test failed, and at the
+// start of the next run for stacks whose run was killed before it could.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll } from 'vitest';
+import { isRunning } from '../../src/db/embedded-files.js';
+import { freePort } from './free-port.js';
+import { type MakeOptions, type MakeResult, make } from './make.js';
+
+const run = promisify(execFile);
+const PROJECT_PREFIX = 'notes-ct-';
+const PROJECT_LABEL = 'com.docker.compose.project';
+
+/** `docker ARGS`' standard output; rejects with its standard error. */
+export async function docker(args: string[], timeoutMs = 60_000): Promise<string> {
+  try {
+    const { stdout } = await run('docker', args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+    return stdout.trim();
+  } catch (error) {
+    const { stderr, message } = error as { stderr?: string; message: string };
+    throw new Error(`docker ${args.join(' ')}: ${stderr?.trim() || message}`);
+  }
+}
+
+/** Why no engine can be used, or undefined when one answers. */
+export async function engineUnavailable(): Promise<string | undefined> {
+  try {
+    await docker(['info', '--format', '{{.ServerVersion}}'], 10_000);
+    return undefined;
+  } catch (error) {
+    const reason = (error as Error).message.split('\n').find((line) => line.trim()) ?? 'no answer';
+    return reason.replace(/^docker info --format \{\{\.ServerVersion\}\}: /, '');
+  }
+}
+
+export interface ComposeStack {
+  readonly name: string;
+  readonly url: string;
+  /** API_PORT, POSTGRES_PORT, DEBUG_PORT, COMPOSE_PROJECT_NAME, STACK=compose and the extras. */
+  readonly env: Record<string, string>;
+  make(target: string, options?: MakeOptions): Promise<MakeResult>;
+  /** The id of the service's container (running or stopped). */
+  container(service: 'api' | 'database'): Promise<string>;
+}
+
+/**
+ * A compose stack on free ports under a project name of this run's: call at the
+ * top of a test file. Whatever the tests did, the file ends with the stack's
+ * containers, networks and volumes removed.
+ */
+export function useComposeStack(label: string, extraEnv: Record<string, string> = {}, cwd?: string) {
+  const name = `${PROJECT_PREFIX}${process.pid}-${label}`;
+  const ports = Promise.all([freePort(), freePort(), freePort()]);
+  let env: Record<string, string> | undefined;
+  const stack = async (): Promise<ComposeStack> => {
+    const [api, postgres, debug] = await ports;
+    env ??= {
+      STACK: 'compose',
+      COMPOSE_PROJECT_NAME: name,
+      API_PORT: String(api),
+      POSTGRES_PORT: String(postgres),
+      DEBUG_PORT: String(debug),
+      ...extraEnv,
+    };
+    const stackEnv = env;
+    return {
+      name,
+      url: `http://127.0.0.1:${api}`,
+      env: stackEnv,
+      make: (target, options = {}) => make(target, stackEnv, { cwd, ...options }),
+      async container(service) {
+        const id = await docker([
+          'ps',
+          '-aq',
+          '--filter',
+          `label=${PROJECT_LABEL}=${name}`,
+          '--filter',
+          `label=com.docker.compose.service=${service}`,
+        ]);
+        if (!id) throw new Error(`no ${service} container in ${name}`);
+        return id.split('\n')[0] as string;
+      },
+    };
+  };
+  afterAll(async () => {
+    await removeProject(name);
+  }, 120_000);
+  return stack;
+}
+
+/** Everything a compose project made, by its label: works whichever Compose made it. */
+export async function removeProject(name: string): Promise<void> {
+  const filter = ['--filter', `label=${PROJECT_LABEL}=${name}`];
+  const containers = (await docker(['ps', '-aq', ...filter])).split('\n').filter(Boolean);
+  if (containers.length) await docker(['rm', '-f', '-v', ...containers]);
+  const networks = (await docker(['network', 'ls', '-q', ...filter])).split('\n').filter(Boolean);
+  if (networks.length) await docker(['network', 'rm', ...networks]);
+  const volumes = (await docker(['volume', 'ls', '-q', ...filter])).split('\n').filter(Boolean);
+  if (volumes.length) await docker(['volume', 'rm', '-f', ...volumes]);
+}
+
+/** Removes the stacks of earlier runs that were killed before their own cleanup. */
+export async function reapAbandonedProjects(): Promise<void> {
+  const labels = await docker([
+    'ps',
+    '-a',
+    '--filter',
+    `label=${PROJECT_LABEL}`,
+    '--format',
+    `{{.Label "${PROJECT_LABEL}"}}`,
+  ]);
+  const volumes = await docker([
+    'volume',
+    'ls',
+    '--filter',
+    `label=${PROJECT_LABEL}`,
+    '--format',
+    `{{.Label "${PROJECT_LABEL}"}}`,
+  ]);
+  const projects = new Set(`${labels}\n${volumes}`.split('\n').filter((name) => name.startsWith(PROJECT_PREFIX)));
+  for (const name of projects) {
+    const pid = Number(name.slice(PROJECT_PREFIX.length).split('-')[0]);
+    if (pid !== process.pid && !(await isRunning(pid))) await removeProject(name);
+  }
+}
+
+/** `docker inspect -f FORMAT ID`. */
+export const inspect = (id: string, format: string) => docker(['inspect', '-f', format, id]);
