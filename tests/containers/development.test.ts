@@ -10,9 +10,9 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { useComposeStack } from '../support/docker.js';
+import { makeTestAgainst, useComposeStack } from '../support/docker.js';
 import { postNote } from '../support/fault-stack.js';
-import { make, ROOT } from '../support/make.js';
+import { ROOT } from '../support/make.js';
 import { waitFor } from '../support/wait.js';
 
 const copy = join(tmpdir(), `notes-containers-${process.pid}-${randomUUID().slice(0, 8)}`);
@@ -68,7 +68,7 @@ describe.skipIf(inject('dockerEngine') !== null)('the compose development stack'
 
   it('passes make test against it: the external tier over HTTP, the integrated tier on its database', async () => {
     const stack = await development();
-    const tested = await make('test', stack.env, { timeoutMs: 300_000 });
+    const tested = await makeTestAgainst(stack);
     expect(tested.output).toContain(`testing the running stack on ${stack.url}`);
     expect(tested.code, tested.output.slice(-3_000)).toBe(0);
   }, 300_000);

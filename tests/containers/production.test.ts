@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { docker, inspect, useComposeStack } from '../support/docker.js';
+import { docker, inspect, makeTestAgainst, useComposeStack } from '../support/docker.js';
 import { postNote, writeLoad } from '../support/fault-stack.js';
 import { make, ROOT } from '../support/make.js';
 import { waitFor } from '../support/wait.js';
@@ -75,7 +75,7 @@ describe.skipIf(inject('dockerEngine') !== null)('the production image and the C
       { timeoutMs: 60_000, intervalMs: 500 },
     );
 
-    const tested = await make('test', stack.env, { timeoutMs: 300_000 });
+    const tested = await makeTestAgainst(stack);
     expect(tested.output).toContain(`testing the running stack on ${stack.url}`);
     expect(tested.code, tested.output.slice(-3_000)).toBe(0);
   }, 900_000);

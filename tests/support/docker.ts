@@ -90,40 +90,43 @@ export function useComposeStack(label: string, extraEnv: Record<string, string> 
   return stack;
 }
 
+// Containers, networks and volumes: what a compose project makes, each labelled with it.
+const KINDS = [
+  { list: ['ps', '-a'], remove: ['rm', '-f', '-v'] },
+  { list: ['network', 'ls'], remove: ['network', 'rm'] },
+  { list: ['volume', 'ls'], remove: ['volume', 'rm', '-f'] },
+];
+
 /** Everything a compose project made, by its label: works whichever Compose made it. */
 export async function removeProject(name: string): Promise<void> {
-  const filter = ['--filter', `label=${PROJECT_LABEL}=${name}`];
-  const containers = (await docker(['ps', '-aq', ...filter])).split('\n').filter(Boolean);
-  if (containers.length) await docker(['rm', '-f', '-v', ...containers]);
-  const networks = (await docker(['network', 'ls', '-q', ...filter])).split('\n').filter(Boolean);
-  if (networks.length) await docker(['network', 'rm', ...networks]);
-  const volumes = (await docker(['volume', 'ls', '-q', ...filter])).split('\n').filter(Boolean);
-  if (volumes.length) await docker(['volume', 'rm', '-f', ...volumes]);
+  for (const { list, remove } of KINDS) {
+    const ids = (await docker([...list, '-q', '--filter', `label=${PROJECT_LABEL}=${name}`])).split('\n');
+    if (ids.some(Boolean)) await docker([...remove, ...ids.filter(Boolean)]);
+  }
 }
 
 /** Removes the stacks of earlier runs that were killed before their own cleanup. */
 export async function reapAbandonedProjects(): Promise<void> {
-  const labels = await docker([
-    'ps',
-    '-a',
-    '--filter',
-    `label=${PROJECT_LABEL}`,
-    '--format',
-    `{{.Label "${PROJECT_LABEL}"}}`,
-  ]);
-  const volumes = await docker([
-    'volume',
-    'ls',
-    '--filter',
-    `label=${PROJECT_LABEL}`,
-    '--format',
-    `{{.Label "${PROJECT_LABEL}"}}`,
-  ]);
-  const projects = new Set(`${labels}\n${volumes}`.split('\n').filter((name) => name.startsWith(PROJECT_PREFIX)));
+  const projects = new Set<string>();
+  for (const { list } of KINDS) {
+    const names = await docker([
+      ...list,
+      '--filter',
+      `label=${PROJECT_LABEL}`,
+      '--format',
+      `{{.Label "${PROJECT_LABEL}"}}`,
+    ]);
+    for (const name of names.split('\n')) if (name.startsWith(PROJECT_PREFIX)) projects.add(name);
+  }
   for (const name of projects) {
     const pid = Number(name.slice(PROJECT_PREFIX.length).split('-')[0]);
     if (pid !== process.pid && !(await isRunning(pid))) await removeProject(name);
   }
+}
+
+/** `make test` against a running stack: every tier of npm test, on its URL and its database. */
+export async function makeTestAgainst(stack: ComposeStack): Promise<MakeResult> {
+  return make('test', stack.env, { timeoutMs: 300_000 });
 }
 
 /** `docker inspect -f FORMAT ID`. */
