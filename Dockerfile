@@ -21,7 +21,7 @@ COPY migrations ./migrations
 ENV HOST=0.0.0.0 API_PORT=8080 DEBUG_PORT=9229
 EXPOSE 8080 9229
 # The dev entry with POSTGRES_HOST set (compose sets it) starts no database of its own.
-CMD ["sh", "-c", "exec node --inspect=0.0.0.0:${DEBUG_PORT} --import tsx src/dev-server.ts --watch"]
+CMD ["sh", "-c", "exec node --inspect=0.0.0.0:${DEBUG_PORT} --import tsx src/process/dev-server.ts --watch"]
 
 FROM development AS build
 COPY tsconfig.build.json ./
@@ -38,4 +38,4 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.API_PORT}/`).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/server.js"]
+CMD ["node", "dist/process/server.js"]

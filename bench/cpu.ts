@@ -1,5 +1,5 @@
 // Where the two cores went during a run, read from /proc (Linux) from outside the
-// processes measured, so measuring costs them nothing.
+// processes measured, so measuring costs them nothing; and a run metered that way.
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 
@@ -39,4 +39,32 @@ async function childrenByParent(): Promise<Map<number, number[]>> {
     children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   }
   return children;
+}
+
+export type CpuUs = { client: number; service: number; postgres: number };
+export type Metered<T> = T & { cpuUs: CpuUs };
+
+/**
+ * Runs `work` and adds the CPU microseconds per request (or transaction) that it
+ * cost the load generator (this process running autocannon; wrk or pgbench once
+ * reaped), the service, and PostgreSQL with all its backends.
+ */
+export async function metered<T extends { count: number }>(
+  servicePid: number,
+  postgresPid: number | undefined,
+  work: () => Promise<T>,
+): Promise<Metered<T>> {
+  const now = async () => ({
+    client: await cpuSeconds(process.pid),
+    service: await cpuSeconds(servicePid),
+    postgres: postgresPid === undefined ? Number.NaN : await cpuSeconds(postgresPid, { live: true }),
+  });
+  const before = await now();
+  const result = await work();
+  const after = await now();
+  const perRequest = (key: keyof CpuUs) => ((after[key] - before[key]) * 1e6) / result.count;
+  return {
+    ...result,
+    cpuUs: { client: perRequest('client'), service: perRequest('service'), postgres: perRequest('postgres') },
+  };
 }

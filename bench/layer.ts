@@ -5,9 +5,9 @@
 // and pool. `http constant` is the floor under any Node.js HTTP service here.
 import { createServer } from 'node:http';
 import Fastify from 'fastify';
-import { AJV_OPTIONS } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { openPool } from '../src/db/connect.js';
+import { openPool } from '../src/db/pool.js';
+import { AJV_OPTIONS } from '../src/http/validation.js';
 import { notesRepository } from '../src/notes/repository.js';
 import { Note, NoteParams } from '../src/notes/schemas.js';
 

@@ -3,8 +3,8 @@
 // npm run check:openapi (--check): fails when the committed copy is out of date,
 // so a schema change shows in review.
 import { readFile, writeFile } from 'node:fs/promises';
-import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { buildApp } from '../src/http/app.js';
 import { notesRepository } from '../src/notes/repository.js';
 
 const FILE = new URL('../openapi.json', import.meta.url);

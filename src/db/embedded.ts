@@ -11,7 +11,7 @@ import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import postgres from 'postgres';
+import { createDatabaseIfMissing } from './create-database.js';
 import {
   findBlockedDirectory,
   isRunning,
@@ -96,7 +96,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await startServer(pgCtl, dataDir, options);
   await writeFile(join(dataDir, OWNER_FILE), `${process.pid}\n`);
   try {
-    await ensureDatabase(options);
+    await createDatabaseIfMissing({ ...options, host: '127.0.0.1' });
   } catch (error) {
     await stopServer().catch(() => {});
     throw error;
@@ -288,25 +288,6 @@ async function startServer(pgCtl: PgCtl, dataDir: string, options: EmbeddedPostg
         `PostgreSQL did not start on port ${options.port}: ${lastLine(log, /FATAL|ERROR|could not/)} (log: ${logFile})`,
       );
     }
-  }
-}
-
-/** POSTGRES_DB may name a database initdb didn't create. */
-async function ensureDatabase(options: EmbeddedPostgresOptions) {
-  const sql = postgres({
-    host: '127.0.0.1',
-    port: options.port,
-    user: options.user,
-    password: options.password,
-    database: 'postgres',
-    max: 1,
-    onnotice: () => {},
-  });
-  try {
-    const [found] = await sql`select 1 from pg_database where datname = ${options.database}`;
-    if (!found) await sql.unsafe(`create database "${options.database.replaceAll('"', '""')}"`);
-  } finally {
-    await sql.end();
   }
 }
 

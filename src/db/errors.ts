@@ -1,6 +1,7 @@
-// Which driver errors mean "the database can't be reached right now" (→ 503 and
-// retry), as opposed to a bug in a query (→ 500).
+// Which driver errors mean "the database can't be reached right now" (→
+// DatabaseUnavailableError, a 503 and retry), as opposed to a bug in a query (→ 500).
 import postgres from 'postgres';
+import { DatabaseUnavailableError } from '../database-unavailable.js';
 
 // postgres.js connection-level failures, and Node's socket errors it passes through.
 const CONNECTION_ERROR_CODES = new Set([
@@ -30,7 +31,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return typeof code === 'string' && CONNECTION_ERROR_CODES.has(code);
 }
 
-/** Raised where any failure to reach the database must read as "unavailable", e.g. the readiness probe. */
-export class DatabaseUnavailableError extends Error {
-  override name = 'DatabaseUnavailableError';
+/** The error as the layers above see it: DatabaseUnavailableError when it means that, else itself. */
+export function asUnavailable(error: unknown): unknown {
+  if (error instanceof DatabaseUnavailableError || !isDatabaseUnavailable(error)) return error;
+  return new DatabaseUnavailableError((error as Error).message, { cause: error });
 }

@@ -2,8 +2,9 @@
 // applied. The service, npm run dev, both migration commands and the test setup
 // all start a database this way.
 import type { Sql } from 'postgres';
-import { type ConnectionSettings, openPool, waitForDatabase } from './connect.js';
 import { migrate } from './migrate.js';
+import { type ConnectionSettings, openPool } from './pool.js';
+import { waitForDatabase } from './wait.js';
 
 export type Log = (line: string) => void;
 

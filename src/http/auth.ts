@@ -3,7 +3,7 @@
 // timingSafeEqual, so neither the token's bytes nor its length leak through timing.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { sendError } from '../errors.js';
+import { sendError } from './errors.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -18,3 +18,6 @@ export function requireBearerToken(scope: FastifyInstance, token: string): void 
     }
   });
 }
+
+/** For the OpenAPI document of routes in such a scope: open without API_TOKEN, the bearer token with it. */
+export const OPTIONAL_BEARER: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }];

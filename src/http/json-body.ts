@@ -2,7 +2,7 @@
 // lenient: invalid UTF-8 is a 400 (not silently U+FFFD in a stored note), and
 // __proto__ / constructor.prototype keys are a 400 (not prototype pollution).
 import secureJson from 'secure-json-parse';
-import type { App } from '../app.js';
+import type { App } from './app-instance.js';
 
 /** A body the client got wrong; the error handler answers `status` with `code`. */
 export class InvalidBodyError extends Error {

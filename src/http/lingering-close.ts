@@ -7,7 +7,7 @@
 // the client still sends is read and dropped until it closes its side or the
 // time runs out.
 import type { Socket } from 'node:net';
-import type { App } from '../app.js';
+import type { App } from './app-instance.js';
 
 export function lingerOnEarlyClose(app: App, lingeringCloseMs: number): void {
   if (lingeringCloseMs === 0) return;

@@ -8,9 +8,9 @@
 // and its metrics are how an operator sees why.
 import type { ServerResponse } from 'node:http';
 import underPressure from '@fastify/under-pressure';
-import type { App } from '../app.js';
 import type { SheddingLimits } from '../config.js';
-import { RETRY_AFTER_SECONDS, sendUnavailable } from '../errors.js';
+import type { App } from './app-instance.js';
+import { RETRY_AFTER_SECONDS, sendUnavailable } from './errors.js';
 
 export type ShedReason = 'event_loop_delay' | 'heap_used' | 'in_flight';
 

@@ -2,8 +2,8 @@
 // the 404 a router gives for "no route for this method". Routes are collected as
 // they are added; register this plugin after them.
 import type { HTTPMethods } from 'fastify';
-import type { App } from '../app.js';
-import { sendError } from '../errors.js';
+import type { App } from './app-instance.js';
+import { sendError } from './errors.js';
 
 const CHECKED: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 

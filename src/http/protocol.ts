@@ -4,8 +4,8 @@
 // (417, which Node would otherwise answer with an empty body). And two things
 // Node does differently from nginx by default: a client that half-closes after
 // its request still gets the answer, and JSON is never content-sniffed.
-import type { App } from '../app.js';
-import { rawErrorResponse, sendError } from '../errors.js';
+import type { App } from './app-instance.js';
+import { rawErrorResponse, sendError } from './errors.js';
 
 export function enforceHttpRules(app: App): void {
   // Node's default treats the client's FIN as an abort, so `printf 'GET …' | nc -N`

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
-import type { App } from '../app.js';
+import type { App } from './app-instance.js';
 
 // Bounded and free of spaces and control characters: a caller can't forge log lines or flood them.
 const ACCEPTED_ID = /^[\w.:@/+=-]{1,128}$/;

@@ -3,19 +3,10 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { OPTIONAL_BEARER } from '../docs/openapi.js';
-import { notFound, sendError } from '../errors.js';
+import { OPTIONAL_BEARER } from '../http/auth.js';
+import { ApiError, notFound, sendError } from '../http/errors.js';
 import type { NotesRepository } from './repository.js';
-import {
-  ApiError,
-  CreateHeaders,
-  ListQuery,
-  MAX_NOTE_ID,
-  Note,
-  NoteList,
-  NoteParams,
-  noteInputSchema,
-} from './schemas.js';
+import { CreateHeaders, ListQuery, MAX_NOTE_ID, Note, NoteList, NoteParams, noteInputSchema } from './schemas.js';
 
 const DEFAULT_PAGE_SIZE = 100;
 

@@ -2,13 +2,6 @@
 // and feed the OpenAPI document, so the three can't disagree.
 import Type, { type Static } from 'typebox';
 
-/** The one error shape every 4xx and 5xx answer uses. */
-export const ApiError = Type.Object({
-  error: Type.String({ description: 'Stable machine-readable code, e.g. not_found' }),
-  message: Type.String({ description: 'Human-readable explanation' }),
-});
-export type ApiError = Static<typeof ApiError>;
-
 export const Note = Type.Object({
   id: Type.Integer({ minimum: 1 }),
   contents: Type.String(),
@@ -39,7 +32,6 @@ export function noteInputSchema(maxLength: number) {
     }),
   });
 }
-export type NoteInput = Static<ReturnType<typeof noteInputSchema>>;
 
 /** The largest note id: PostgreSQL's bigint. Ids past it can't exist. */
 export const MAX_NOTE_ID = 9_223_372_036_854_775_807n;

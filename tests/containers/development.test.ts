@@ -6,14 +6,14 @@
 // checkout.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { waitFor } from '../../tools/wait.js';
 import { makeTestAgainst, useComposeStack } from '../support/docker.js';
 import { postNote } from '../support/fault-stack.js';
 import { ROOT } from '../support/make.js';
-import { waitFor } from '../support/wait.js';
 
 const copy = join(tmpdir(), `notes-containers-${process.pid}-${randomUUID().slice(0, 8)}`);
 const development = useComposeStack('development', {}, copy);
@@ -48,6 +48,8 @@ describe.skipIf(inject('dockerEngine') !== null)('the compose development stack'
   beforeAll(async () => {
     await mkdir(copy);
     await copyWorkingTree(copy);
+    // As after `make setup_development`: the Makefile's scripts run on the dev dependencies (tsx).
+    await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     const stack = await development();
     const started = Date.now();
     const up = await stack.make('run', { timeoutMs: 600_000 });

@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { waitFor } from '../../tools/wait.js';
 import { docker, inspect, makeTestAgainst, useComposeStack } from '../support/docker.js';
 import { postNote, writeLoad } from '../support/fault-stack.js';
 import { make, ROOT } from '../support/make.js';
-import { waitFor } from '../support/wait.js';
 
 /** What the runtime stage may add to its base image (docs/docker.md): 32 MB measured, room for growth. */
 const SIZE_BUDGET_MB = 40;

@@ -2,7 +2,7 @@
 // start with exit code 1 and one line on stderr, never a stack trace.
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../tools/free-port.js';
 import { readTestSettings } from '../support/settings.js';
 
 const settings = readTestSettings();
@@ -20,7 +20,7 @@ describe.skipIf(settings.appUrl).concurrent('start-up failures', () => {
     });
 
   it('stops on an invalid setting with exit code 1 and one line naming it', async () => {
-    const result = await run('src/dev-server.ts', { API_PORT: 'eighty' });
+    const result = await run('src/process/dev-server.ts', { API_PORT: 'eighty' });
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(
       'notes-service: failed to start: API_PORT must be a whole number from 0 to 65535, got "eighty"\n',
@@ -28,13 +28,13 @@ describe.skipIf(settings.appUrl).concurrent('start-up failures', () => {
   });
 
   it('refuses to run the production entry without POSTGRES_HOST', async () => {
-    const result = await run('src/server.ts', {});
+    const result = await run('src/process/server.ts', {});
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^notes-service: failed to start: POSTGRES_HOST must be set/);
   });
 
   it('gives up with one line when the database never answers', async () => {
-    const result = await run('src/server.ts', {
+    const result = await run('src/process/server.ts', {
       POSTGRES_HOST: '127.0.0.1',
       POSTGRES_PORT: String(await freePort()),
       POSTGRES_WAIT_TIMEOUT_MS: '500',

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLiveServer } from '../../src/db/embedded-files.js';
+import { freePort } from '../../tools/free-port.js';
+import { type ServiceProcess, startProcess } from '../../tools/service-process.js';
+import { waitFor, waitForHttp200 } from '../../tools/wait.js';
 import { postNote } from '../support/fault-stack.js';
-import { freePort } from '../support/free-port.js';
-import { type ServiceProcess, startProcess } from '../support/service-process.js';
 import { readTestSettings } from '../support/settings.js';
-import { waitFor, waitForHttp200 } from '../support/wait.js';
 
 let dir = '';
 let service: ServiceProcess | undefined;
@@ -29,7 +29,7 @@ describe('npm start when its PostgreSQL dies', () => {
     await chmod(dir, 0o755); // reachable by the postgres OS user when we run as root
     const dataDir = join(dir, 'pg');
     service = await startProcess(
-      ['--import', 'tsx', 'src/dev-server.ts'],
+      ['--import', 'tsx', 'src/process/dev-server.ts'],
       join(dir, 'dev.log'),
       readTestSettings().appWait,
       {

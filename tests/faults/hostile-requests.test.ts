@@ -5,9 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../tools/wait.js';
 import { postNote, useFaultStack } from '../support/fault-stack.js';
 import { rawRequest, requestHead } from '../support/raw-http.js';
-import { waitFor } from '../support/wait.js';
 
 const HEADERS_TIMEOUT_MS = 500;
 const REQUEST_TIMEOUT_MS = 1_000;

@@ -3,7 +3,8 @@
 // meanwhile. 300 000 notes of 100 characters: ~37 MB of JSON that a buffered
 // listing would hold several times over. (The benchmark measures a million.)
 import { beforeAll, describe, expect, it } from 'vitest';
-import { peakRssMb, useFaultStack } from '../support/fault-stack.js';
+import { peakRssMb } from '../../tools/memory.js';
+import { useFaultStack } from '../support/fault-stack.js';
 
 const NOTES = 300_000;
 // The service runs with an old-space cap below what a buffered listing needs (the

@@ -3,7 +3,8 @@
 // recovers by itself. And no request can make it hold hundreds of MB: a page stops
 // at PAGE_MAX_BYTES however large its notes and its limit.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSucceedsWithin, peakRssMb, useFaultStack } from '../support/fault-stack.js';
+import { peakRssMb } from '../../tools/memory.js';
+import { createSucceedsWithin, useFaultStack } from '../support/fault-stack.js';
 
 const IN_FLIGHT = 16;
 const stack = useFaultStack({

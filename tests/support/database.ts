@@ -3,7 +3,7 @@
 import type { Sql } from 'postgres';
 import { afterAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { openPool } from '../../src/db/connect.js';
+import { openPool } from '../../src/db/pool.js';
 import { testDatabase } from './settings.js';
 
 /** The repository's options as the service's defaults set them. */

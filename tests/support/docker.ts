@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 import { isRunning } from '../../src/db/embedded-files.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../tools/free-port.js';
 import { type MakeOptions, type MakeResult, make } from './make.js';
 
 const run = promisify(execFile);

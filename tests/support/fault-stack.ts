@@ -1,6 +1,6 @@
 // A database and a service of a fault test's own, so that the test can stop,
 // freeze, kill and restart them: the embedded PostgreSQL on a fixed free port
-// (it comes back where the service expects it) and src/server.ts as a process.
+// (it comes back where the service expects it) and src/process/server.ts as a process.
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import type { Sql } from 'postgres';
 import { afterAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { openPool } from '../../src/db/connect.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { freePort } from './free-port.js';
-import { type ServiceProcess, startServiceProcess } from './service-process.js';
+import { openPool } from '../../src/db/pool.js';
+import { freePort } from '../../tools/free-port.js';
+import { type ServiceProcess, startServiceProcess } from '../../tools/service-process.js';
+import { waitFor } from '../../tools/wait.js';
 import { readTestSettings } from './settings.js';
-import { waitFor } from './wait.js';
 
 export interface FaultStack {
   dir: string;
@@ -133,12 +133,6 @@ export function createSucceedsWithin(url: string, timeoutMs: number, contents = 
     },
     { timeoutMs, intervalMs: 50 },
   );
-}
-
-/** A process's peak resident memory so far (VmHWM), in MB. */
-export async function peakRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
 }
 
 /** `writers` loops creating notes until stop(); the ids that got a 201, and how many requests failed. */

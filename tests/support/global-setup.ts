@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.js';
-import type { ConnectionSettings } from '../../src/db/connect.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { isRunning, OWNER_FILE, readLiveServer, readOwner } from '../../src/db/embedded-files.js';
 import { openMigratedPool } from '../../src/db/open.js';
+import type { ConnectionSettings } from '../../src/db/pool.js';
+import { freePort } from '../../tools/free-port.js';
+import { startServiceProcess } from '../../tools/service-process.js';
+import { waitFor, waitForHttp200 } from '../../tools/wait.js';
 import { engineUnavailable, reapAbandonedProjects } from './docker.js';
-import { freePort } from './free-port.js';
-import { startServiceProcess } from './service-process.js';
 import { readTestSettings } from './settings.js';
-import { waitFor, waitForHttp200 } from './wait.js';
 
 type Teardown = () => Promise<void>;
 

@@ -2,11 +2,10 @@
 import type { NotesRepository } from '../../src/notes/repository.js';
 import type { Note } from '../../src/notes/schemas.js';
 
-export function inMemoryNotes(): NotesRepository & { notes: Note[] } {
+export function inMemoryNotes(): NotesRepository {
   const notes: Note[] = [];
   const keys = new Map<string, Note>();
   return {
-    notes,
     async createOnce(contents, key) {
       const previous = keys.get(key);
       if (previous) return previous.contents === contents ? { note: previous, replayed: true } : { keyReused: true };

@@ -1,7 +1,7 @@
 // The test suite's own settings, from the environment like the service's, and
 // the values the global setup hands to test files through provide/inject.
 import { inject } from 'vitest';
-import type { ConnectionSettings } from '../../src/db/connect.js';
+import type { ConnectionSettings } from '../../src/db/pool.js';
 
 export interface TestSettings {
   appUrl: string | undefined;

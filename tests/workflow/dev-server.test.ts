@@ -4,12 +4,12 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
-import { type ServiceProcess, startProcess } from '../support/service-process.js';
+import { freePort } from '../../tools/free-port.js';
+import { type ServiceProcess, startProcess } from '../../tools/service-process.js';
 import { readTestSettings } from '../support/settings.js';
 
 const settings = readTestSettings();
-const DEV_SERVER = ['--import', 'tsx', 'src/dev-server.ts'];
+const DEV_SERVER = ['--import', 'tsx', 'src/process/dev-server.ts'];
 const workDirs: string[] = [];
 afterAll(async () => {
   await Promise.all(workDirs.map((dir) => rm(dir, { recursive: true, force: true })));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServiceProcess, startServiceProcess } from '../support/service-process.js';
+import { type ServiceProcess, startServiceProcess } from '../../tools/service-process.js';
 import { readTestSettings, testDatabase } from '../support/settings.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -4,7 +4,7 @@
 // native alternative instead of hanging.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../tools/free-port.js';
 import { make as makeIn } from '../support/make.js';
 
 // Whether or not this machine runs an engine: DOCKER_HOST names a socket nobody

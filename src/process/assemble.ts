@@ -1,0 +1,33 @@
+// The app on a real pool: the repository over it, its calls under the query
+// deadline (and counted, with METRICS_ENABLED), a readiness probe that pings it,
+// and buildApp. The composition root of the request path; npm run dev rebuilds
+// this module's graph on a save and swaps its app in (reload.ts).
+import type { Logger } from 'pino';
+import type { Sql } from 'postgres';
+import type { Config } from '../config.js';
+import { aroundEachCall } from '../db/around.js';
+import { guardDatabaseCalls } from '../db/deadline.js';
+import { pingDatabase } from '../db/pool.js';
+import { buildApp } from '../http/app.js';
+import type { App } from '../http/app-instance.js';
+import { createMetrics } from '../http/metrics.js';
+import { notesRepository } from '../notes/repository.js';
+
+export function assembleApp(config: Config, sql: Sql, logger: Logger): App {
+  const guard = guardDatabaseCalls(config.postgres.queryTimeoutMs);
+  const metrics = config.metricsEnabled ? createMetrics(config.postgres.poolSize) : undefined;
+  const repository = notesRepository(sql, {
+    pageMaxBytes: config.pageMaxBytes,
+    batching: config.postgres.batching,
+    observe: metrics?.statements,
+  });
+  let notes = aroundEachCall(repository, guard);
+  if (metrics) notes = aroundEachCall(notes, metrics.trackDatabaseCall);
+  return buildApp({
+    config,
+    logger,
+    notes,
+    readiness: () => guard(() => pingDatabase(sql)),
+    metrics: metrics?.registry,
+  });
+}

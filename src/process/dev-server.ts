@@ -1,0 +1,56 @@
+// npm start: the development entry. With POSTGRES_HOST unset it first starts the
+// embedded PostgreSQL (data in .data/postgres, kept across restarts like the
+// talk's compose volume), then runs the same service as production. Shutdown goes
+// HTTP server → pool → PostgreSQL.
+// npm run dev (--watch): the same, reloading the app in-process on every save (reload.ts).
+import pretty from 'pino-pretty';
+import { loadConfig } from '../config.js';
+import { startEmbeddedPostgres } from '../db/embedded.js';
+import type { ConnectionSettings } from '../db/pool.js';
+import { createLogger } from '../logger.js';
+import { createReloader } from './reload.js';
+import { startService } from './service.js';
+import { reportFailure, Shutdown } from './shutdown.js';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, process.stdout.isTTY ? pretty({ colorize: true }) : undefined);
+  const shutdown = new Shutdown((line) => logger.info(line));
+  try {
+    let database: ConnectionSettings;
+    if (config.postgres.host) {
+      database = { ...config.postgres, host: config.postgres.host };
+      logger.info(`PostgreSQL: POSTGRES_HOST ${database.host}:${database.port}, database ${database.database}`);
+    } else {
+      const { watchIntervalMs } = config.embeddedPostgres;
+      const embedded = await startEmbeddedPostgres({
+        ...config.postgres,
+        ...config.embeddedPostgres,
+        log: (line) => logger.info(line),
+        // Like a compose restart policy: a killed database comes back on its own.
+        watch: watchIntervalMs
+          ? {
+              intervalMs: watchIntervalMs,
+              giveUp: (reason) => {
+                reportFailure('stopping', reason);
+                void shutdown.run(1);
+              },
+            }
+          : undefined,
+      });
+      shutdown.add(() => embedded.stop());
+      database = { ...config.postgres, host: '127.0.0.1', port: embedded.port };
+      logger.info(`PostgreSQL: embedded, on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
+    }
+    const reloader = process.argv.includes('--watch') ? await createReloader() : undefined;
+    const service = await startService(config, database, logger, reloader);
+    shutdown.add(() => service.close());
+  } catch (error) {
+    await shutdown.fail(error);
+  }
+}
+
+main().catch((error) => {
+  reportFailure('failed to start', error);
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+// The database driver after a result cut off mid-stream (patches/postgres+3.4.9.patch).
+// PostgreSQL sends some rows, then an error (here a statement timeout, as when a
+// large page outlives POSTGRES_STATEMENT_TIMEOUT_MS). Unpatched, postgres.js kept
+// counting rows from there, so the next result on that connection lost its first
+// rows: an existing note read as a 404, a stored note's POST as a 500.
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { openPool } from '../../../src/db/pool.js';
+import { notesRepository } from '../../../src/notes/repository.js';
+import { waitFor } from '../../../tools/wait.js';
+import { REPOSITORY_OPTIONS } from '../../support/database.js';
+import { testDatabase } from '../../support/settings.js';
+
+// Rows 1 and 2 leave at once; row 3 sleeps past the statement timeout. The server
+// sends D, D, then E: the error arrives after rows, whatever the timing.
+const cutOffMidResult = (sql: ReturnType<typeof openPool>) =>
+  sql`select i, case when i = 3 then pg_sleep(5)::text end as wait from generate_series(1, 3) as i`;
+
+/** A one-connection pool whose statements time out after 100 ms. */
+async function withOneConnection(work: (sql: ReturnType<typeof openPool>) => Promise<void>) {
+  const sql = openPool({ ...testDatabase(), poolSize: 1, statementTimeoutMs: 100 });
+  try {
+    await work(sql);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+describe('a statement cut off mid-result', () => {
+  it('is a statement timeout error for its own caller', async () => {
+    await withOneConnection(async (sql) => {
+      await expect(cutOffMidResult(sql)).rejects.toMatchObject({ code: '57014' });
+    });
+  });
+
+  it('leaves the next result on the same connection whole, pipelined behind it', async () => {
+    await withOneConnection(async (sql) => {
+      const failing = cutOffMidResult(sql).catch((error: unknown) => error);
+      const next = sql`select x from generate_series(1, 4) as x`; // sent on the same connection
+      expect(await failing).toMatchObject({ code: '57014' });
+      expect(await next).toEqual([{ x: 1 }, { x: 2 }, { x: 3 }, { x: 4 }]);
+    });
+  });
+
+  it('leaves the repository answering right: an existing note is found, a create returns its note', async () => {
+    await withOneConnection(async (sql) => {
+      const notes = notesRepository(sql, REPOSITORY_OPTIONS);
+      const stored = await notes.create(`before the cut ${randomUUID()}`);
+      await cutOffMidResult(sql).catch(() => {});
+      expect(await notes.get(BigInt(stored.id))).toEqual(stored);
+      const contents = `after the cut ${randomUUID()}`;
+      expect((await notes.create(contents)).contents).toBe(contents);
+    });
+  });
+
+  it('retires its connection: the next statement runs on a new server process', async () => {
+    await withOneConnection(async (sql) => {
+      const before = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      await cutOffMidResult(sql).catch(() => {});
+      const after = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      expect(after).toEqual([{ pid: expect.any(Number) }]);
+      expect(after[0]?.pid).not.toBe(before[0]?.pid);
+    });
+  });
+
+  it('keeps a connection whose statement failed before any row', async () => {
+    await withOneConnection(async (sql) => {
+      const [before] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      await expect(sql`select 1 / 0`).rejects.toMatchObject({ code: '22012' });
+      const [after] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      expect(after?.pid).toBe(before?.pid);
+    });
+  });
+});
+
+describe('a connection the server drops mid-statement', () => {
+  it('lets the pool end at once instead of waiting out its timeout', async () => {
+    const sql = openPool({ ...testDatabase(), poolSize: 1 });
+    const killer = openPool({ ...testDatabase(), poolSize: 1 });
+    try {
+      const [{ pid } = { pid: 0 }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const sleeping = sql`select pg_sleep(5)`.catch((error: unknown) => error);
+      await waitFor(
+        'the statement never started',
+        async () => {
+          const [row] = await killer`select state from pg_stat_activity where pid = ${pid}`;
+          if (row?.state !== 'active') throw new Error('not yet');
+        },
+        { timeoutMs: 2_000, intervalMs: 20 },
+      );
+      await killer`select pg_terminate_backend(${pid})`; // as a crash or a failover does
+      expect(await sleeping).toMatchObject({ code: expect.stringMatching(/^(57P01|CONNECTION_CLOSED)$/) });
+      const started = performance.now();
+      await sql.end({ timeout: 5 });
+      expect(performance.now() - started).toBeLessThan(1_000); // unpatched: the full 5 s
+    } finally {
+      await killer.end();
+    }
+  });
+});

@@ -1,0 +1,57 @@
+// The unit tier's app: the real buildApp with the in-memory repository, its calls
+// under the same deadline guard production puts them under (src/process/assemble.ts),
+// so a driver error from a double reads as it would from the pool. Named options
+// say what a test changes; the app is closed when the test finishes.
+import { onTestFinished } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { aroundEachCall } from '../../src/db/around.js';
+import { guardDatabaseCalls } from '../../src/db/deadline.js';
+import { buildApp } from '../../src/http/app.js';
+import type { App } from '../../src/http/app-instance.js';
+import type { Readiness } from '../../src/http/health.js';
+import { createMetrics } from '../../src/http/metrics.js';
+import { createLogger } from '../../src/logger.js';
+import type { NotesRepository } from '../../src/notes/repository.js';
+import { inMemoryNotes } from './in-memory-notes.js';
+
+/** Small limits, so the tests reach them with small bodies. */
+export const TEST_CONFIG = {
+  logLevel: 'silent',
+  noteMaxLength: 50,
+  idempotencyKeyTtlMs: 60_000,
+  bodyLimitBytes: 1024,
+  requestTimeoutMs: 5_000,
+  headersTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 5_000,
+  lingeringCloseMs: 1_000,
+  apiToken: undefined,
+  shedding: loadConfig({}).shedding,
+} as const;
+
+const QUERY_TIMEOUT_MS = 2_000;
+
+export interface TestAppOptions {
+  /** Methods that replace the in-memory repository's, e.g. one that fails. */
+  notes?: Partial<NotesRepository>;
+  readiness?: Readiness;
+  apiToken?: string;
+  shedding?: Partial<typeof TEST_CONFIG.shedding>;
+  /** Serve /metrics (a registry of this app's, for a pool of 7). */
+  metrics?: boolean;
+  /** Collects the app's log lines, parsed, at level info. */
+  logLines?: Array<Record<string, unknown>>;
+}
+
+export function testApp(options: TestAppOptions = {}): App {
+  const { notes = {}, readiness = async () => {}, apiToken, shedding, metrics, logLines } = options;
+  const guard = guardDatabaseCalls(QUERY_TIMEOUT_MS);
+  const app = buildApp({
+    config: { ...TEST_CONFIG, apiToken, shedding: { ...TEST_CONFIG.shedding, ...shedding } },
+    notes: aroundEachCall({ ...inMemoryNotes(), ...notes }, guard),
+    readiness: () => guard(readiness),
+    metrics: metrics ? createMetrics(7).registry : undefined,
+    logger: logLines && createLogger('info', { write: (line: string) => logLines.push(JSON.parse(line)) }),
+  });
+  onTestFinished(() => app.close());
+  return app;
+}

@@ -1,0 +1,38 @@
+// The optional bearer token (API_TOKEN, src/http/auth.ts).
+import { describe, expect, it } from 'vitest';
+import { testApp } from '../../support/test-app.js';
+
+describe('API_TOKEN', () => {
+  const token = 'sëcret-token';
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['a wrong token', 'Bearer wrong'],
+    ['a longer token with the right prefix', `Bearer ${token}x`],
+    ['another scheme', `Basic ${token}`],
+  ])('answers 401 on /notes for %s', async (_case, authorization) => {
+    const response = await testApp({ apiToken: token }).inject({
+      method: 'GET',
+      url: '/notes/',
+      headers: authorization ? { authorization } : {},
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(response.json().error).toBe('unauthorized');
+  });
+
+  it('lets the right bearer token through', async () => {
+    const response = await testApp({ apiToken: token }).inject({
+      method: 'POST',
+      url: '/notes/',
+      payload: { contents: 'x' },
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.statusCode).toBe(201);
+  });
+
+  it.each(['/', '/health/live', '/health/ready'])('keeps %s open', async (url) => {
+    const response = await testApp({ apiToken: token }).inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(200);
+  });
+});

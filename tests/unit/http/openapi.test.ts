@@ -1,0 +1,16 @@
+// The OpenAPI document the service serves, made from the routes' own schemas.
+import { describe, expect, it } from 'vitest';
+import { TEST_CONFIG, testApp } from '../../support/test-app.js';
+
+describe('GET /openapi.json', () => {
+  it('documents every notes route from the same schemas that validate them', async () => {
+    const response = await testApp().inject({ method: 'GET', url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/', '/notes/', '/notes/{id}/']));
+    expect(
+      document.paths['/notes/'].post.requestBody.content['application/json'].schema.properties.contents.maxLength,
+    ).toBe(TEST_CONFIG.noteMaxLength);
+  });
+});

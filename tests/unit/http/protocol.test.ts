@@ -1,0 +1,41 @@
+// What every answer carries and every request meets before a route
+// (src/http/protocol.ts): no banner, no content sniffing, no body encoding.
+import { describe, expect, it } from 'vitest';
+import { testApp } from '../../support/test-app.js';
+
+describe('HTTP rules', () => {
+  it('sends no X-Powered-By and no server banner', async () => {
+    const response = await testApp().inject({ url: '/' });
+    expect(response.headers['x-powered-by']).toBeUndefined();
+    expect(response.headers.server).toBeUndefined();
+  });
+
+  it.each(['/', '/notes/', '/notes/1/', '/nowhere'])('forbids content sniffing on %s', async (url) => {
+    expect((await testApp().inject({ url })).headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it.each(['gzip', 'br', 'deflate, gzip'])(
+    'answers 415 for Content-Encoding %s, naming what it accepts',
+    async (coding) => {
+      const response = await testApp().inject({
+        method: 'POST',
+        url: '/notes/',
+        headers: { 'content-type': 'application/json', 'content-encoding': coding },
+        payload: '{"contents":"x"}',
+      });
+      expect(response.statusCode).toBe(415);
+      expect(response.headers['accept-encoding']).toBe('identity');
+      expect(response.json()).toEqual({ error: 'unsupported_content_encoding', message: expect.any(String) });
+    },
+  );
+
+  it('takes Content-Encoding identity as no encoding', async () => {
+    const response = await testApp().inject({
+      method: 'POST',
+      url: '/notes/',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+      payload: '{"contents":"x"}',
+    });
+    expect(response.statusCode).toBe(201);
+  });
+});

@@ -1,0 +1,234 @@
+// The notes routes through Fastify's inject: the real buildApp with the in-memory
+// repository: what each request answers, and every way a request can be wrong.
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { App } from '../../../src/http/app-instance.js';
+import { testApp } from '../../support/test-app.js';
+
+describe('POST /notes/', () => {
+  it('creates a note: 201, the note, and its Location', async () => {
+    const contents = `a note ${randomUUID()}`;
+    const response = await testApp().inject({ method: 'POST', url: '/notes/', payload: { contents } });
+
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({ id: 1, contents, creation_date: expect.any(String) });
+    expect(response.headers.location).toBe('/notes/1/');
+  });
+
+  it('answers the same without the trailing slash, with no redirect', async () => {
+    const response = await testApp().inject({ method: 'POST', url: '/notes', payload: { contents: 'x' } });
+    expect(response.statusCode).toBe(201);
+  });
+
+  it('ignores unknown fields instead of storing them', async () => {
+    const response = await testApp().inject({
+      method: 'POST',
+      url: '/notes/',
+      payload: { contents: 'x', admin: true },
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).not.toHaveProperty('admin');
+  });
+
+  it.each([
+    ['malformed JSON', 400, 'invalid_json', '{"contents": ', 'application/json'],
+    ['an empty JSON body', 400, 'invalid_json', '', 'application/json'],
+    ['an array', 400, 'invalid_request', '["x"]', 'application/json'],
+    ['null', 400, 'invalid_request', 'null', 'application/json'],
+    ['a string', 400, 'invalid_request', '"x"', 'application/json'],
+    ['no contents', 400, 'invalid_request', '{}', 'application/json'],
+    ['numeric contents', 400, 'invalid_request', '{"contents": 5}', 'application/json'],
+    ['null contents', 400, 'invalid_request', '{"contents": null}', 'application/json'],
+    ['object contents', 400, 'invalid_request', '{"contents": {"a": 1}}', 'application/json'],
+    ['empty contents', 400, 'invalid_request', '{"contents": ""}', 'application/json'],
+    [
+      'contents over NOTE_MAX_LENGTH',
+      400,
+      'invalid_request',
+      JSON.stringify({ contents: 'a'.repeat(51) }),
+      'application/json',
+    ],
+    ['a NUL character', 400, 'invalid_request', '{"contents": "a\\u0000b"}', 'application/json'],
+    ['an unpaired surrogate', 400, 'invalid_request', '{"contents": "a\\ud800b"}', 'application/json'],
+    ['a __proto__ key', 400, 'invalid_json', '{"__proto__": {"x": 1}, "contents": "a"}', 'application/json'],
+    ['plain text', 415, 'unsupported_media_type', 'hello', 'text/plain'],
+    ['a form', 415, 'unsupported_media_type', 'contents=hello', 'application/x-www-form-urlencoded'],
+    [
+      'a body over BODY_LIMIT_BYTES',
+      413,
+      'payload_too_large',
+      JSON.stringify({ contents: 'a'.repeat(2000) }),
+      'application/json',
+    ],
+  ])('rejects %s with a JSON %i %s', async (_case, status, error, payload, contentType) => {
+    const response = await testApp().inject({
+      method: 'POST',
+      url: '/notes/',
+      payload,
+      headers: { 'content-type': contentType },
+    });
+
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.json()).toEqual({ error, message: expect.any(String) });
+    expect(response.body).not.toMatch(/\bat .*\.(ts|js):\d+/); // no stack trace
+  });
+
+  it('explains what is wrong with the contents in the message', async () => {
+    const response = await testApp().inject({ method: 'POST', url: '/notes/', payload: { contents: '' } });
+    expect(response.json().message).toBe('body/contents must not be empty');
+  });
+
+  it.each([
+    { name: '25 emoji: 50 code units', contents: '😀'.repeat(25), status: 201 },
+    { name: '25 emoji and a letter: 51 code units', contents: `${'😀'.repeat(25)}a`, status: 400 },
+    { name: '26 emoji: 26 code points, but 52 code units', contents: '😀'.repeat(26), status: 400 },
+  ])('counts NOTE_MAX_LENGTH (50) in UTF-16 code units: $name → $status', async ({ contents, status }) => {
+    const response = await testApp().inject({ method: 'POST', url: '/notes/', payload: { contents } });
+    expect(response.statusCode).toBe(status);
+    if (status === 400) expect(response.json().message).toMatch(/at most 50 characters long \(UTF-16 code units/);
+  });
+
+  it('accepts a note of exactly NOTE_MAX_LENGTH characters, emoji counted as UTF-16 code units', async () => {
+    const contents = `${'é'.repeat(48)}😀`;
+    const response = await testApp().inject({ method: 'POST', url: '/notes/', payload: { contents } });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().contents).toBe(contents);
+  });
+});
+
+describe('GET /notes/:id/', () => {
+  it('returns a stored note under both spellings', async () => {
+    const instance = testApp();
+    const created = (await instance.inject({ method: 'POST', url: '/notes/', payload: { contents: 'x' } })).json();
+
+    for (const url of [`/notes/${created.id}/`, `/notes/${created.id}`]) {
+      const response = await instance.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual(created);
+    }
+  });
+
+  it('answers 404 not_found for a note that does not exist', async () => {
+    const response = await testApp().inject({ method: 'GET', url: '/notes/4242/' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: 'not_found', message: 'note 4242 does not exist' });
+  });
+
+  it.each(['0', '-1', 'abc', '1.5', '1e3', '0x10', '%20'])('answers 400 for the id %s', async (id) => {
+    const response = await testApp().inject({ method: 'GET', url: `/notes/${id}/` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ error: 'invalid_request', message: 'params/id must be a positive integer' });
+  });
+
+  it.each(['9223372036854775808', '99999999999999999999'])('answers 404 for %s, beyond bigint', async (id) => {
+    const response = await testApp().inject({ method: 'GET', url: `/notes/${id}/` });
+    expect(response.statusCode).toBe(404);
+  });
+});
+
+describe('GET /notes/', () => {
+  it('lists every note under both spellings', async () => {
+    const instance = testApp();
+    await instance.inject({ method: 'POST', url: '/notes/', payload: { contents: 'one' } });
+    await instance.inject({ method: 'POST', url: '/notes/', payload: { contents: 'two' } });
+
+    for (const url of ['/notes/', '/notes']) {
+      const response = await instance.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(200);
+      expect(response.json().map((note: { contents: string }) => note.contents)).toEqual(['one', 'two']);
+    }
+  });
+
+  async function appWithNotes(count: number) {
+    const instance = testApp();
+    for (let i = 1; i <= count; i++) {
+      await instance.inject({ method: 'POST', url: '/notes/', payload: { contents: `note ${i}` } });
+    }
+    return instance;
+  }
+
+  it('returns the next page after an id, with a Link to the one after', async () => {
+    const instance = await appWithNotes(5);
+    const response = await instance.inject({ url: '/notes/?limit=2&after=1' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().map((note: { id: number }) => note.id)).toEqual([2, 3]);
+    expect(response.headers.link).toBe('</notes/?limit=2&after=3>; rel="next"');
+  });
+
+  it('leaves out the Link on the last page', async () => {
+    const instance = await appWithNotes(3);
+    const response = await instance.inject({ url: '/notes/?limit=2&after=1' });
+    expect(response.json().map((note: { id: number }) => note.id)).toEqual([2, 3]);
+    expect(response.headers.link).toBeUndefined();
+  });
+
+  it('starts from the beginning with only a limit', async () => {
+    const instance = await appWithNotes(3);
+    const response = await instance.inject({ url: '/notes?limit=1' });
+    expect(response.json().map((note: { id: number }) => note.id)).toEqual([1]);
+  });
+
+  it.each([
+    'limit=0',
+    'limit=1001',
+    'limit=-1',
+    'limit=abc',
+    'limit=1.5',
+    'limit=',
+    'after=-1',
+    'after=x',
+    'after=1e3',
+    'after=9223372036854775808', // one past bigint: no note id can be that large
+    'after=9999999999999999999',
+  ])('answers 400 for %s', async (query) => {
+    const response = await testApp().inject({ url: `/notes/?${query}` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toBe('invalid_request');
+  });
+
+  it('streams the full list as one JSON array across batches', async () => {
+    const instance = await appWithNotes(5);
+    const response = await instance.inject({ url: '/notes/' });
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.json().map((note: { id: number }) => note.id)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('streams an empty list as []', async () => {
+    expect((await testApp().inject({ url: '/notes/' })).body).toBe('[]');
+  });
+});
+
+describe('POST /notes/ with an Idempotency-Key', () => {
+  const post = (instance: App, key: string, contents: string) =>
+    instance.inject({ method: 'POST', url: '/notes/', payload: { contents }, headers: { 'idempotency-key': key } });
+
+  it('replays the first 201 for the same key and body, marked Idempotent-Replayed', async () => {
+    const instance = testApp();
+    const first = await post(instance, 'key-1', 'hello');
+    const again = await post(instance, 'key-1', 'hello');
+
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('answers 422 for the same key with another body', async () => {
+    const instance = testApp();
+    await post(instance, 'key-2', 'hello');
+    const response = await post(instance, 'key-2', 'goodbye');
+    expect(response.statusCode).toBe(422);
+    expect(response.json().error).toBe('idempotency_key_reused');
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['a'.repeat(256), 'too long'],
+    ['with space', 'a space'],
+  ])('answers 400 for a key that is %s (%s)', async (key) => {
+    const response = await post(testApp(), key, 'hello');
+    expect(response.statusCode).toBe(400);
+  });
+});
