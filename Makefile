@@ -39,7 +39,7 @@ $(error STACK must be compose or native, got "$(STACK)")
 endif
 
 .PHONY: help setup_development run stop run_reloading debug test test_containers test_reloading check static_checks \
-	_check_format _check_imports _check_lint _check_types _check_openapi format db_migration make_migration db_shell \
+	_check_format _check_imports _check_lint _check_types _check_openapi _check_settings format db_migration make_migration db_shell \
 	logs build_docker destroy show_api_documentation _stack _engine
 
 help: ## list the targets
@@ -149,9 +149,9 @@ test_reloading: ## re-run the tests on every save
 
 check: static_checks test ## one target to validate the code
 
-static_checks: _check_format _check_imports _check_lint _check_types _check_openapi ## all the static checks
+static_checks: _check_format _check_imports _check_lint _check_types _check_openapi _check_settings ## all the static checks
 
-_check_format _check_imports _check_lint _check_types _check_openapi: _check_%:
+_check_format _check_imports _check_lint _check_types _check_openapi _check_settings: _check_%:
 	@echo "=== Checking $*... ==="
 	@npm run -s check:$*
 

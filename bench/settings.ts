@@ -1,6 +1,6 @@
 // The benchmark's BENCH_* settings, read once and checked like the service's own:
 // a bad one stops the run with one line and exit code 2. The list is in bench/README.md.
-import { ConfigError, reader } from '../src/config.js';
+import { ConfigError, reader } from '../src/config-reader.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 
 /**

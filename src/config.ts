@@ -1,6 +1,9 @@
 // Environment → one typed, validated, frozen Config. Read once at start; every
 // port, credential, wait and timeout lives here with its default beside it.
-// A bad value throws ConfigError naming the variable and the accepted form.
+// A bad value throws ConfigError naming the variable and the accepted form. Each
+// read carries its documentation: docs/configuration.md and .env.example are
+// generated from here (npm run settings), so they can't drift.
+import { ConfigError, type RecordSetting, reader, type Setting } from './config-reader.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -71,16 +74,203 @@ export interface Config {
   readonly embeddedPostgres: EmbeddedPostgresConfig;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const read = reader(env);
-  const noteMaxLength = read.integer('NOTE_MAX_LENGTH', 100_000, 1, 10_000_000);
-  const bodyLimitBytes = read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 1_073_741_824);
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, record?: RecordSetting): Config {
+  const read = reader(env, record);
+  const config: Config = {
+    host: read.string('HOST', '127.0.0.1', 'address the API listens on (0.0.0.0 in a container)'),
+    apiPort: read.port('API_PORT', 8080, 0, 'API port; 0 picks a free one, printed at start'),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info', 'what the log holds'),
+    noteMaxLength: read.integer(
+      'NOTE_MAX_LENGTH',
+      100_000,
+      1,
+      10_000_000,
+      'longest note, in UTF-16 code units (JavaScript string length): a letter is 1, most emoji 2',
+    ),
+    idempotencyKeyTtlMs: read.integer(
+      'IDEMPOTENCY_KEY_TTL_MS',
+      86_400_000,
+      1_000,
+      31_536_000_000,
+      'how long an Idempotency-Key is remembered',
+    ),
+    bodyLimitBytes: read.integer(
+      'BODY_LIMIT_BYTES',
+      1_048_576,
+      1024,
+      1_073_741_824,
+      'largest request body; at least 6 × NOTE_MAX_LENGTH + 64 (a note JSON-escaped: 6 bytes a unit)',
+    ),
+    pageMaxBytes: read.integer(
+      'PAGE_MAX_BYTES',
+      1_048_576,
+      1024,
+      1_073_741_824,
+      "most a page of GET /notes/?limit=… holds: the notes' UTF-8 bytes plus 80 per note; past it the page " +
+        'stops early with its Link, and one note always fits. 1 MiB holds 3 notes of the longest kind, ' +
+        '~4 000 of 200 bytes: no ordinary page is cut, and 16 clients at once cost tens of MB, not GB',
+    ),
+    requestTimeoutMs: read.integer(
+      'REQUEST_TIMEOUT_MS',
+      30_000,
+      1,
+      3_600_000,
+      'longest time to receive a whole request; a slower client gets 408',
+    ),
+    headersTimeoutMs: read.integer(
+      'HEADERS_TIMEOUT_MS',
+      10_000,
+      1,
+      3_600_000,
+      'longest time to receive the headers; at most REQUEST_TIMEOUT_MS',
+    ),
+    keepAliveTimeoutMs: read.integer(
+      'KEEP_ALIVE_TIMEOUT_MS',
+      72_000,
+      1,
+      3_600_000,
+      'how long an idle keep-alive connection stays open',
+    ),
+    lingeringCloseMs: read.integer(
+      'LINGERING_CLOSE_MS',
+      5_000,
+      0,
+      600_000,
+      "after answering a body it won't read (a 413), how long the service reads and drops the rest before " +
+        "it closes, so the client isn't reset before it reads the answer; 0: close at once",
+    ),
+    apiToken: read.optionalString(
+      'API_TOKEN',
+      'when set, /notes and /metrics require Authorization: Bearer <API_TOKEN>',
+    ),
+    metricsEnabled: read.boolean('METRICS_ENABLED', false, 'serve Prometheus metrics at /metrics'),
+    shedding: {
+      eventLoopDelayMs: read.integer(
+        'SHED_EVENT_LOOP_DELAY_MS',
+        200,
+        0,
+        60_000,
+        'past this mean event-loop delay over a sample, 503 overloaded (0: no limit); under the ' +
+          "benchmark's full load the delay stays in single-digit ms",
+      ),
+      heapUsedBytes: read.integer(
+        'SHED_HEAP_USED_BYTES',
+        1_073_741_824,
+        0,
+        68_719_476_736,
+        "past this V8 heap in use, 503 overloaded (0: no limit); keep it below the container's memory limit",
+      ),
+      inFlightRequests: read.integer(
+        'SHED_IN_FLIGHT_REQUESTS',
+        1_000,
+        0,
+        1_000_000,
+        'past this many requests being served at once, 503 overloaded at once (0: no limit): far above ' +
+          "what the pool serves (the benchmark's 64 connections never reach it), low enough that a stalled " +
+          "database can't pile up requests without end",
+      ),
+      sampleIntervalMs: read.integer(
+        'SHED_SAMPLE_INTERVAL_MS',
+        500,
+        10,
+        60_000,
+        'how often the event-loop delay and the heap are sampled',
+      ),
+    },
+    shutdownGraceMs: read.integer(
+      'SHUTDOWN_GRACE_MS',
+      10_000,
+      0,
+      600_000,
+      'on SIGTERM or SIGINT, how long in-flight requests may finish before their connections are cut',
+    ),
+    postgres: {
+      host: read.optionalString(
+        'POSTGRES_HOST',
+        'PostgreSQL server; unset means the embedded one (npm start, npm run db:migrate, npm test)',
+      ),
+      port: read.port('POSTGRES_PORT', 5432, 1, "the server's port (the embedded one listens here too)"),
+      user: read.string('POSTGRES_USER', 'postgres', 'user'),
+      password: read.string('POSTGRES_PASSWORD', 'postgres', 'password'),
+      database: read.string('POSTGRES_DB', 'postgres', 'database (created in the embedded server if missing)'),
+      poolSize: read.integer(
+        'POSTGRES_POOL_SIZE',
+        10,
+        1,
+        1000,
+        'connections in the pool; keep it above 2 × POSTGRES_BATCH_MAX_IN_FLIGHT, so pages, listings and ' +
+          "keyed creates find a connection while both kinds of batch are in flight. Instances × pool size must fit the server's max_connections",
+      ),
+      connectTimeoutMs: read.integer('POSTGRES_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000, 'one connection attempt'),
+      statementTimeoutMs: read.integer(
+        'POSTGRES_STATEMENT_TIMEOUT_MS',
+        10_000,
+        0,
+        3_600_000,
+        'longest SQL statement, enforced by the server (0: no limit)',
+      ),
+      queryTimeoutMs: read.integer(
+        'POSTGRES_QUERY_TIMEOUT_MS',
+        5_000,
+        1,
+        3_600_000,
+        'client-side deadline on each database call of a request, which also covers a server that ' +
+          'accepted and then froze; past it, 503',
+      ),
+      waitTimeoutMs: read.integer(
+        'POSTGRES_WAIT_TIMEOUT_MS',
+        30_000,
+        0,
+        3_600_000,
+        'at start, how long to wait for the database to answer before giving up',
+      ),
+      waitIntervalMs: read.integer('POSTGRES_WAIT_INTERVAL_MS', 200, 1, 60_000, 'pause between those attempts'),
+      reconnectMaxDelayMs: read.integer(
+        'POSTGRES_RECONNECT_MAX_DELAY_MS',
+        500,
+        0,
+        60_000,
+        'longest pause between reconnect attempts of a pool connection after an outage',
+      ),
+      batching: {
+        maxBatch: read.integer(
+          'POSTGRES_BATCH_MAX_SIZE',
+          100,
+          1,
+          10_000,
+          'the most plain creates, or reads by id, that one statement carries; 1 turns coalescing off',
+        ),
+        maxInFlight: read.integer(
+          'POSTGRES_BATCH_MAX_IN_FLIGHT',
+          2,
+          1,
+          1_000,
+          'the most statements of each kind (reads by id, creates) in flight at once; requests beyond ' +
+            'them queue and go out together in the next',
+        ),
+      },
+    },
+    embeddedPostgres: {
+      dataDir: read.string('EMBEDDED_POSTGRES_DATA_DIR', '.data/postgres', 'data directory of the embedded PostgreSQL'),
+      startTimeoutMs: read.integer(
+        'EMBEDDED_POSTGRES_START_TIMEOUT_MS',
+        60_000,
+        1_000,
+        3_600_000,
+        'how long the embedded PostgreSQL may take to start or stop',
+      ),
+      watchIntervalMs: read.integer(
+        'EMBEDDED_POSTGRES_WATCH_INTERVAL_MS',
+        1_000,
+        0,
+        600_000,
+        'how often npm start checks that its embedded PostgreSQL is alive, and restarts it if not (0: never)',
+      ),
+    },
+  };
+  const { noteMaxLength, bodyLimitBytes, requestTimeoutMs, headersTimeoutMs } = config;
   // A JSON string can need up to 6 bytes per character ("\u0000"); a limit below
   // that would turn a note of allowed length into a 413.
   if (bodyLimitBytes < noteMaxLength * 6 + 64) {
@@ -88,106 +278,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `BODY_LIMIT_BYTES must be at least 6 × NOTE_MAX_LENGTH + 64 (= ${noteMaxLength * 6 + 64}), got ${bodyLimitBytes}`,
     );
   }
-  const requestTimeoutMs = read.integer('REQUEST_TIMEOUT_MS', 30_000, 1, 3_600_000);
-  const headersTimeoutMs = read.integer('HEADERS_TIMEOUT_MS', 10_000, 1, 3_600_000);
   if (headersTimeoutMs > requestTimeoutMs) {
     // Node's own rule: the headers arrive within the time for the whole request.
     throw new ConfigError(
       `HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs}), got ${headersTimeoutMs}`,
     );
   }
-  return deepFreeze({
-    host: read.string('HOST', '127.0.0.1'),
-    apiPort: read.port('API_PORT', 8080, 0), // 0: any free port, printed at start
-    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    noteMaxLength,
-    idempotencyKeyTtlMs: read.integer('IDEMPOTENCY_KEY_TTL_MS', 86_400_000, 1_000, 31_536_000_000),
-    bodyLimitBytes,
-    pageMaxBytes: read.integer('PAGE_MAX_BYTES', 1_048_576, 1024, 1_073_741_824),
-    requestTimeoutMs,
-    headersTimeoutMs,
-    keepAliveTimeoutMs: read.integer('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1, 3_600_000),
-    lingeringCloseMs: read.integer('LINGERING_CLOSE_MS', 5_000, 0, 600_000),
-    apiToken: read.optionalString('API_TOKEN'),
-    metricsEnabled: read.boolean('METRICS_ENABLED', false),
-    shedding: {
-      eventLoopDelayMs: read.integer('SHED_EVENT_LOOP_DELAY_MS', 200, 0, 60_000),
-      heapUsedBytes: read.integer('SHED_HEAP_USED_BYTES', 1_073_741_824, 0, 68_719_476_736),
-      inFlightRequests: read.integer('SHED_IN_FLIGHT_REQUESTS', 1_000, 0, 1_000_000),
-      sampleIntervalMs: read.integer('SHED_SAMPLE_INTERVAL_MS', 500, 10, 60_000),
-    },
-    shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
-    postgres: {
-      host: read.optionalString('POSTGRES_HOST'),
-      port: read.port('POSTGRES_PORT', 5432),
-      user: read.string('POSTGRES_USER', 'postgres'),
-      password: read.string('POSTGRES_PASSWORD', 'postgres'),
-      database: read.string('POSTGRES_DB', 'postgres'),
-      poolSize: read.integer('POSTGRES_POOL_SIZE', 10, 1, 1000),
-      connectTimeoutMs: read.integer('POSTGRES_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
-      statementTimeoutMs: read.integer('POSTGRES_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
-      queryTimeoutMs: read.integer('POSTGRES_QUERY_TIMEOUT_MS', 5_000, 1, 3_600_000),
-      waitTimeoutMs: read.integer('POSTGRES_WAIT_TIMEOUT_MS', 30_000, 0, 3_600_000),
-      waitIntervalMs: read.integer('POSTGRES_WAIT_INTERVAL_MS', 200, 1, 60_000),
-      reconnectMaxDelayMs: read.integer('POSTGRES_RECONNECT_MAX_DELAY_MS', 500, 0, 60_000),
-      batching: {
-        maxBatch: read.integer('POSTGRES_BATCH_MAX_SIZE', 100, 1, 10_000),
-        maxInFlight: read.integer('POSTGRES_BATCH_MAX_IN_FLIGHT', 2, 1, 1_000),
-      },
-    },
-    embeddedPostgres: {
-      dataDir: read.string('EMBEDDED_POSTGRES_DATA_DIR', '.data/postgres'),
-      startTimeoutMs: read.integer('EMBEDDED_POSTGRES_START_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
-      watchIntervalMs: read.integer('EMBEDDED_POSTGRES_WATCH_INTERVAL_MS', 1_000, 0, 600_000),
-    },
-  });
+  return deepFreeze(config);
 }
 
-/** Typed, checked reads of environment variables; a bad value throws ConfigError naming it. */
-export function reader(env: NodeJS.ProcessEnv) {
-  const raw = (name: string): string | undefined => {
-    // An empty variable counts as unset, as in docker-compose's `VAR=`.
-    const value = env[name];
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const parseInteger = (name: string, value: string, min: number, max: number): number => {
-    const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
-    }
-    return parsed;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const value = raw(name);
-    return value === undefined ? fallback : parseInteger(name, value, min, max);
-  };
-  return {
-    integer,
-    /** Comma-separated whole numbers, each within [min, max]. */
-    integers(name: string, fallback: number[], min: number, max: number): number[] {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      return value.split(',').map((part) => parseInteger(`each of ${name}`, part.trim(), min, max));
-    },
-    port: (name: string, fallback: number, min = 1) => integer(name, fallback, min, 65_535),
-    optionalString: raw,
-    boolean(name: string, fallback: boolean): boolean {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      if (/^(true|1|yes)$/i.test(value)) return true;
-      if (/^(false|0|no)$/i.test(value)) return false;
-      throw new ConfigError(`${name} must be true or false, got "${value}"`);
-    },
-    string: (name: string, fallback: string) => raw(name) ?? fallback,
-    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      if (!(allowed as readonly string[]).includes(value)) {
-        throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
-      }
-      return value as T;
-    },
-  };
+/** Every setting the service reads, in the order it reads them. */
+export function describeSettings(): Setting[] {
+  const settings: Setting[] = [];
+  loadConfig({}, (setting) => settings.push(setting));
+  return settings;
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -4,7 +4,7 @@
 import { loadConfig } from '../config.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { openMigratedPool } from '../db/open.js';
-import { reportFailure } from './shutdown.js';
+import { runMain } from './shutdown.js';
 
 async function main() {
   const config = loadConfig();
@@ -26,7 +26,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  reportFailure('migration failed', error);
-  process.exit(1);
-});
+runMain('migration failed', main);

@@ -10,13 +10,13 @@ import type { ConnectionSettings } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { createReloader } from './reload.js';
 import { startService } from './service.js';
-import { reportFailure, Shutdown } from './shutdown.js';
+import { reportFailure, runMain, Shutdown } from './shutdown.js';
 
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, process.stdout.isTTY ? pretty({ colorize: true }) : undefined);
   const shutdown = new Shutdown((line) => logger.info(line));
-  try {
+  await shutdown.start(async () => {
     let database: ConnectionSettings;
     if (config.postgres.host) {
       database = { ...config.postgres, host: config.postgres.host };
@@ -45,12 +45,7 @@ async function main() {
     const reloader = process.argv.includes('--watch') ? await createReloader() : undefined;
     const service = await startService(config, database, logger, reloader);
     shutdown.add(() => service.close());
-  } catch (error) {
-    await shutdown.fail(error);
-  }
+  });
 }
 
-main().catch((error) => {
-  reportFailure('failed to start', error);
-  process.exit(1);
-});
+runMain('failed to start', main);

@@ -1,9 +1,11 @@
 // Production migration entry (node dist/process/migrate.js): wait for POSTGRES_HOST's
 // database, apply pending migrations, exit. The service does the same at start;
 // this is for applying them ahead of a deploy, or by hand.
-import { ConfigError, loadConfig } from '../config.js';
+
+import { loadConfig } from '../config.js';
+import { ConfigError } from '../config-reader.js';
 import { openMigratedPool } from '../db/open.js';
-import { reportFailure } from './shutdown.js';
+import { runMain } from './shutdown.js';
 
 async function main() {
   const config = loadConfig();
@@ -12,7 +14,4 @@ async function main() {
   await sql.end({ timeout: 5 });
 }
 
-main().catch((error) => {
-  reportFailure('migration failed', error);
-  process.exit(1);
-});
+runMain('migration failed', main);

@@ -44,6 +44,23 @@ export class Shutdown {
     reportFailure('failed to start', error);
     return this.run(1);
   }
+
+  /** Runs the start-up steps, each adding its closer; one failing closes the earlier ones (fail). */
+  async start(steps: () => Promise<void>): Promise<void> {
+    try {
+      await steps();
+    } catch (error) {
+      await this.fail(error);
+    }
+  }
+}
+
+/** An entry's main: a failure that escapes it (bad config, before any closer) is one line and exit code 1. */
+export function runMain(what: string, main: () => Promise<void>): void {
+  main().catch((error) => {
+    reportFailure(what, error);
+    process.exit(1);
+  });
 }
 
 /** One plain line on stderr, whatever the log format: the first thing a user reads when a start fails. */

@@ -4,52 +4,22 @@
 // `make db_shell`, and the data volume across `make stop` / `make destroy`.
 // The stack runs from a copy of the working tree, so the edit never touches the
 // checkout.
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../../tools/wait.js';
 import { makeTestAgainst, useComposeStack } from '../support/docker.js';
 import { postNote } from '../support/fault-stack.js';
 import { ROOT } from '../support/make.js';
+import { useWorkingCopy } from '../support/working-copy.js';
 
-const copy = join(tmpdir(), `notes-containers-${process.pid}-${randomUUID().slice(0, 8)}`);
-const development = useComposeStack('development', {}, copy);
-afterAll(async () => {
-  await rm(copy, { recursive: true, force: true });
-});
-
-/** The working tree as git sees it (tracked and untracked, not ignored): what a clone with these edits holds. */
-async function copyWorkingTree(to: string): Promise<void> {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  }).split('\0');
-  for (const file of files.filter(Boolean)) {
-    await cp(join(ROOT, file), join(to, file), { recursive: true, verbatimSymlinks: true }).catch((error) => {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // deleted in the working tree
-    });
-  }
-}
-
-/** The file under src/ that words the 404 for an unknown route, and that wording. */
-async function notFoundWording(src: string): Promise<{ file: string; text: string }> {
-  for (const entry of await readdir(src, { recursive: true })) {
-    if (!entry.endsWith('.ts')) continue;
-    const text = await readFile(join(src, entry), 'utf8');
-    if (text.includes('no route for ')) return { file: join(src, entry), text };
-  }
-  throw new Error('no file under src/ words "no route for"');
-}
+const copy = useWorkingCopy('containers');
+const development = useComposeStack('development', {}, copy.dir);
 
 describe.skipIf(inject('dockerEngine') !== null)('the compose development stack', () => {
   beforeAll(async () => {
-    await mkdir(copy);
-    await copyWorkingTree(copy);
-    // As after `make setup_development`: the Makefile's scripts run on the dev dependencies (tsx).
-    await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    await copy.create();
     const stack = await development();
     const started = Date.now();
     const up = await stack.make('run', { timeoutMs: 600_000 });
@@ -87,17 +57,16 @@ describe.skipIf(inject('dockerEngine') !== null)('the compose development stack'
 
   it('serves an edit under src/ without a rebuild', async () => {
     const stack = await development();
-    const { file, text } = await notFoundWording(join(copy, 'src'));
     const path = `/no-such-route-${randomUUID()}`;
     const message = async () => ((await (await fetch(`${stack.url}${path}`)).json()) as { message: string }).message;
     expect(await message()).toContain('no route for');
 
     const saved = Date.now();
-    await writeFile(file, text.replace('no route for ', 'no route (edited) for '));
+    const served = await copy.rewordNotFound('(edited)');
     await waitFor(
       'the container did not serve the edit',
       async () => {
-        if (!(await message()).includes('(edited)')) throw new Error('still the old wording');
+        if (!served(await message())) throw new Error('still the old wording');
       },
       { timeoutMs: 30_000, intervalMs: 25 },
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, reader } from '../../src/config.js';
+import { describeSettings, loadConfig } from '../../src/config.js';
+import { ConfigError, reader } from '../../src/config-reader.js';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -67,5 +68,30 @@ describe('reader', () => {
     expect(() => reader({ SCALES: '1000,abc' }).integers('SCALES', [1], 1, 10_000)).toThrow(
       /^each of SCALES must be a whole number from 1 to 10000, got "abc"$/,
     );
+  });
+});
+
+describe('describeSettings', () => {
+  it('documents every setting loadConfig reads, each once, with its default and what it takes', () => {
+    const settings = describeSettings();
+    const names = settings.map((setting) => setting.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['API_PORT', 'POSTGRES_HOST', 'SHUTDOWN_GRACE_MS']));
+    for (const setting of settings) {
+      expect(setting.doc, setting.name).not.toBe('');
+      expect(setting.accepts, setting.name).not.toBe('');
+    }
+    expect(settings.find((setting) => setting.name === 'API_PORT')).toMatchObject({
+      default: '8080',
+      accepts: '0 to 65535',
+    });
+    expect(settings.find((setting) => setting.name === 'POSTGRES_HOST')?.default).toBeUndefined();
+  });
+
+  it('gives defaults that load back into the default config', () => {
+    const env = Object.fromEntries(
+      describeSettings().flatMap((setting) => (setting.default === undefined ? [] : [[setting.name, setting.default]])),
+    );
+    expect(loadConfig(env)).toEqual(loadConfig({}));
   });
 });

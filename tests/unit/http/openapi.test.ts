@@ -1,4 +1,5 @@
 // The OpenAPI document the service serves, made from the routes' own schemas.
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { TEST_CONFIG, testApp } from '../../support/test-app.js';
 
@@ -12,5 +13,12 @@ describe('GET /openapi.json', () => {
     expect(
       document.paths['/notes/'].post.requestBody.content['application/json'].schema.properties.contents.maxLength,
     ).toBe(TEST_CONFIG.noteMaxLength);
+  });
+});
+
+describe('the document’s version', () => {
+  it('is package.json’s', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8'));
+    expect((await testApp().inject({ url: '/openapi.json' })).json().info.version).toBe(version);
   });
 });
