@@ -5,6 +5,8 @@
 // generated from here (npm run settings), so they can't drift.
 import { ConfigError, type RecordSetting, reader, type Setting } from './config-reader.js';
 
+export type SslMode = 'disable' | 'require' | 'verify-full';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface PostgresConfig {
@@ -23,6 +25,12 @@ export interface PostgresConfig {
   readonly waitIntervalMs: number;
   /** Longest pause between reconnect attempts of a pool connection. */
   readonly reconnectMaxDelayMs: number;
+  /** Named prepared statements; off behind a pooler that can't keep them (PgBouncer < 1.21 in transaction mode). */
+  readonly prepare: boolean;
+  /** TLS to the server: none, encrypted, or encrypted with the certificate and host verified. */
+  readonly sslMode: SslMode;
+  /** The CA bundle that verify-full checks the server's certificate against; unset: the system's. */
+  readonly sslCaFile: string | undefined;
   /** How concurrent plain creates and reads by id share statements. */
   readonly batching: {
     /** The most creates, or reads, one statement carries (1: one statement each). */
@@ -69,11 +77,14 @@ export interface Config {
   readonly metricsEnabled: boolean;
   /** Past any of these a request gets a fast 503 `overloaded` (0 turns one off). */
   readonly shedding: SheddingLimits;
+  /** On SIGTERM, how long readiness answers 503 while everything else is still served. */
+  readonly shutdownDrainMs: number;
   readonly shutdownGraceMs: number;
   readonly postgres: PostgresConfig;
   readonly embeddedPostgres: EmbeddedPostgresConfig;
 }
 
+const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-full'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, record?: RecordSetting): Config {
@@ -179,6 +190,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, record?: Record
         'how often the event-loop delay and the heap are sampled',
       ),
     },
+    shutdownDrainMs: read.integer(
+      'SHUTDOWN_DRAIN_MS',
+      0,
+      0,
+      600_000,
+      'on SIGTERM or SIGINT, how long GET / and /health/ready answer 503 shutting_down while every other ' +
+        'request is still served, before the listener closes: longer than the load balancer needs to see ' +
+        'the instance unready (its check interval × fall count); 0 for local development',
+    ),
     shutdownGraceMs: read.integer(
       'SHUTDOWN_GRACE_MS',
       10_000,
@@ -233,6 +253,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, record?: Record
         0,
         60_000,
         'longest pause between reconnect attempts of a pool connection after an outage',
+      ),
+      prepare: read.boolean(
+        'POSTGRES_PREPARE',
+        true,
+        'named prepared statements; false behind PgBouncer in transaction mode (before 1.21), which ' +
+          "can't keep them across transactions",
+      ),
+      sslMode: read.oneOf(
+        'POSTGRES_SSL_MODE',
+        SSL_MODES,
+        'disable',
+        'TLS to PostgreSQL: disable; require (encrypted, certificate not checked); verify-full (the ' +
+          "certificate checked against POSTGRES_SSL_CA_FILE and the name against POSTGRES_HOST). Never falls " +
+          'back to plaintext',
+      ),
+      sslCaFile: read.optionalString(
+        'POSTGRES_SSL_CA_FILE',
+        "PEM file of the CA that signed the server's certificate, for verify-full; unset: the system's CAs",
       ),
       batching: {
         maxBatch: read.integer(

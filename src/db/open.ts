@@ -1,9 +1,12 @@
-// A pool ready for the app: opened, the database waited for, pending migrations
+// A pool ready for the app: opened, the database waited for (and asked for TLS
+// first when it must speak it), the statement timeout checked, pending migrations
 // applied. The service, npm run dev, both migration commands and the test setup
 // all start a database this way.
 import type { Sql } from 'postgres';
+import { ConfigError } from '../config-reader.js';
 import { migrate } from './migrate.js';
 import { type ConnectionSettings, openPool } from './pool.js';
+import { describeTlsFailure, expectTlsOffered } from './tls.js';
 import { waitForDatabase } from './wait.js';
 
 export type Log = (line: string) => void;
@@ -12,13 +15,30 @@ export type Log = (line: string) => void;
 export async function openMigratedPool(settings: ConnectionSettings, log: Log): Promise<Sql> {
   const sql = openPool(settings);
   try {
-    await waitForDatabase(sql, { timeoutMs: settings.waitTimeoutMs, intervalMs: settings.waitIntervalMs });
+    const tls = settings.sslMode === 'disable' ? undefined : () => expectTlsOffered(settings);
+    await waitForDatabase(sql, { timeoutMs: settings.waitTimeoutMs, intervalMs: settings.waitIntervalMs }, tls);
+    await expectStatementTimeout(sql, settings.statementTimeoutMs);
     await applyMigrations(sql, settings.database, log);
     return sql;
   } catch (error) {
     await sql.end({ timeout: 0 });
-    throw error;
+    throw describeTlsFailure(error, settings) ?? error;
   }
+}
+
+/**
+ * The statement timeout is sent as a startup parameter, which a pooler may drop
+ * (PgBouncer does, when told to ignore it rather than refuse the connection): the
+ * service would then run without one. Checked once, where a mismatch is one line.
+ */
+async function expectStatementTimeout(sql: Sql, expectedMs: number): Promise<void> {
+  const [row] = await sql<{ ms: number }[]>`select setting::int as ms from pg_settings where name = 'statement_timeout'`;
+  if (row?.ms === expectedMs) return;
+  throw new ConfigError(
+    `the server's statement_timeout is ${row?.ms} ms, but POSTGRES_STATEMENT_TIMEOUT_MS is ${expectedMs}: ` +
+      'something between dropped the startup parameter; set it there (PgBouncer: connect_query = ' +
+      `'SET statement_timeout = ${expectedMs}') or on the role (ALTER ROLE … SET statement_timeout = ${expectedMs})`,
+  );
 }
 
 export async function applyMigrations(sql: Sql, database: string, log: Log): Promise<void> {

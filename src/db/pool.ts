@@ -1,8 +1,9 @@
-// The postgres.js pool, opened from the config, and the one-shot ping that
-// readiness and start-up are built on.
+// The postgres.js pool, opened from the config (TLS and prepared statements as
+// set), and the one-shot ping that readiness and start-up are built on.
 import postgres, { type Sql } from 'postgres';
 import type { PostgresConfig } from '../config.js';
 import { DatabaseUnavailableError } from '../database-unavailable.js';
+import { postgresSsl } from './tls.js';
 
 export type ConnectionSettings = Omit<PostgresConfig, 'host'> & { host: string };
 
@@ -14,6 +15,8 @@ export function openPool(settings: ConnectionSettings): Sql {
     password: settings.password,
     database: settings.database,
     max: settings.poolSize,
+    prepare: settings.prepare,
+    ssl: postgresSsl(settings),
     connect_timeout: settings.connectTimeoutMs / 1000,
     idle_timeout: 60,
     // postgres.js backs off up to 20 s between reconnects by default: after an

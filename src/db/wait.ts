@@ -7,15 +7,18 @@ import { isDatabaseUnavailable } from './errors.js';
 
 /**
  * Pings every `intervalMs` until the database answers or `timeoutMs` has passed,
- * then fails with the last reason it gave.
+ * then fails with the last reason it gave. `first` runs before each ping (the TLS
+ * probe); what it throws counts like the ping's own errors.
  */
 export async function waitForDatabase(
   sql: Sql,
   { timeoutMs, intervalMs }: { timeoutMs: number; intervalMs: number },
+  first?: () => Promise<void>,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
+      await first?.();
       await sql`select 1`;
       return;
     } catch (error) {

@@ -41,13 +41,15 @@ export interface AppDeps {
   >;
   notes: NotesRepository;
   readiness: Readiness;
+  /** True while the service drains before it stops: readiness answers 503, answers close their connection. */
+  draining?: () => boolean;
   /** The process's logger; without one the app logs at config.logLevel to stdout. */
   logger?: Logger;
   /** When given, requests are measured and GET /metrics serves this registry. */
   metrics?: Registry;
 }
 
-export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps): App {
+export function buildApp({ config, notes, readiness, draining = () => false, logger, metrics }: AppDeps): App {
   const app = Fastify({
     loggerInstance: logger ?? createLogger(config.logLevel),
     // One line per request instead, from logRequests.
@@ -81,13 +83,13 @@ export function buildApp({ config, notes, readiness, logger, metrics }: AppDeps)
   app.setErrorHandler(handleError);
   logRequests(app);
   enforceHttpRules(app);
-  admitRequests(app, config.shedding, metrics ? observeAdmission(metrics) : {});
+  admitRequests(app, config.shedding, draining, metrics ? observeAdmission(metrics) : {});
   app.setNotFoundHandler(handleNotFound);
   const otherMethods = collectRoutes(app);
   app.register(swagger, openApiOptions); // at the root and before the routes, so that it sees them all
   app.register(openApiRoute);
   app.register(swaggerUi, { routePrefix: '/docs' }); // the UI's files come from the package: no CDN
-  app.register(healthRoutes, { readiness });
+  app.register(healthRoutes, { readiness, draining });
   app.register(async (notesScope) => {
     if (config.apiToken) requireBearerToken(notesScope, config.apiToken);
     await notesScope.register(notesRoutes, {

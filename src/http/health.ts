@@ -1,9 +1,11 @@
 // GET / is the readiness check the talk's tests wait on: 200 only when the
 // service can serve notes, which means the database answers. /health/live and
-// /health/ready are the same split for orchestrators.
+// /health/ready are the same split for orchestrators. While the service drains
+// before it stops (SHUTDOWN_DRAIN_MS), readiness answers 503 so that load
+// balancers stop sending, while every other request is still served.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { ApiError } from './errors.js';
+import { ApiError, sendUnavailable } from './errors.js';
 import { NEVER_SHED } from './load-shedding.js';
 
 /** Resolves when the database answers; rejects with the driver's error otherwise. */
@@ -12,8 +14,17 @@ export type Readiness = () => Promise<void>;
 const Status = Type.Object({ app: Type.Literal('notes-service'), status: Type.Literal('up') });
 const Probe = Type.Object({ status: Type.String() });
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ readiness: Readiness }> = async (app, { readiness }) => {
-  app.get('/', { schema: { response: { 200: Status, '5xx': ApiError } } }, async () => {
+export interface HealthOptions {
+  readiness: Readiness;
+  /** True from SIGTERM until the listener closes. */
+  draining: () => boolean;
+}
+
+const DRAINING = 'the service is draining before it stops; send to another instance';
+
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, { readiness, draining }) => {
+  app.get('/', { schema: { response: { 200: Status, '5xx': ApiError } } }, async (_request, reply) => {
+    if (draining()) return sendUnavailable(reply, 'shutting_down', DRAINING);
     await readiness(); // a failure goes through the error handler: 503 database_unavailable
     return { app: 'notes-service', status: 'up' } as const;
   });
@@ -25,7 +36,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ readiness: Readiness }> =
   }));
 
   // Readiness: the database answers (the same check as GET /).
-  app.get('/health/ready', { schema: { response: { 200: Probe, '5xx': ApiError } } }, async () => {
+  app.get('/health/ready', { schema: { response: { 200: Probe, '5xx': ApiError } } }, async (_request, reply) => {
+    if (draining()) return sendUnavailable(reply, 'shutting_down', DRAINING);
     await readiness();
     return { status: 'ready' };
   });

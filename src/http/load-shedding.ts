@@ -2,7 +2,8 @@
 // answered at once with 503 `overloaded` and Retry-After instead of queueing
 // behind work the process can't keep up with: @fastify/under-pressure samples the
 // event-loop delay and the heap; the requests in flight are counted here (it has
-// no such limit). While the app closes, new requests get 503 `shutting_down` (in
+// no such limit). While the service drains before it stops, answers close their
+// connections; while the app closes, new requests get 503 `shutting_down` (in
 // place of Fastify's own 503, which is outside the error shape). Routes marked
 // NEVER_SHED (liveness, metrics) are never shed: an overloaded process is alive,
 // and its metrics are how an operator sees why.
@@ -22,6 +23,7 @@ const REASONS: Record<string, ShedReason> = { eventLoopDelay: 'event_loop_delay'
 export function admitRequests(
   app: App,
   limits: SheddingLimits,
+  draining: () => boolean,
   observe: { shed?: (reason: ShedReason) => void; inFlight?: (count: () => number) => void } = {},
 ): void {
   const overloaded = (reason: ShedReason) => {
@@ -57,6 +59,10 @@ export function admitRequests(
       reply.header('connection', 'close');
       return sendUnavailable(reply, 'shutting_down', 'the service is shutting down; retry shortly');
     }
+    // Draining: served, but on a connection that ends with the answer, so that no
+    // idle keep-alive connection is left for a load balancer to reuse just as the
+    // listener closes.
+    if (draining()) reply.header('connection', 'close');
     if ((request.routeOptions.config as { neverShed?: boolean }).neverShed) return;
     if (limits.inFlightRequests > 0 && inFlight.size >= limits.inFlightRequests) {
       return sendUnavailable(reply, 'overloaded', overloaded('in_flight'));

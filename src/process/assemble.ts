@@ -13,7 +13,7 @@ import type { App } from '../http/app-instance.js';
 import { createMetrics } from '../http/metrics.js';
 import { notesRepository } from '../notes/repository.js';
 
-export function assembleApp(config: Config, sql: Sql, logger: Logger): App {
+export function assembleApp(config: Config, sql: Sql, logger: Logger, draining: () => boolean): App {
   const guard = guardDatabaseCalls(config.postgres.queryTimeoutMs);
   const metrics = config.metricsEnabled ? createMetrics(config.postgres.poolSize) : undefined;
   const repository = notesRepository(sql, {
@@ -28,6 +28,7 @@ export function assembleApp(config: Config, sql: Sql, logger: Logger): App {
     logger,
     notes,
     readiness: () => guard(() => pingDatabase(sql)),
+    draining,
     metrics: metrics?.registry,
   });
 }

@@ -1,7 +1,9 @@
 // One running service, the same in production and in development: pool → wait
-// for the database → migrations → app → listen; close() stops HTTP first, then
-// the pool. Given a reloader (npm run dev), every save rebuilds the app from the
+// for the database → migrations → app → listen. close() drains first
+// (SHUTDOWN_DRAIN_MS: readiness 503, everything else served), then stops HTTP,
+// letting in-flight requests finish within SHUTDOWN_GRACE_MS, then the pool. Given a reloader (npm run dev), every save rebuilds the app from the
 // sources and swaps it in on the same port, while the pool and the database stay up.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { applyMigrations, openMigratedPool } from '../db/open.js';
@@ -29,8 +31,10 @@ export async function startService(
 ): Promise<RunningService> {
   const log = (line: string) => logger.info(line);
   const sql = await openMigratedPool(database, log);
+  let draining = false;
+  const isDraining = () => draining;
   try {
-    let app = assembleApp(config, sql, logger);
+    let app = assembleApp(config, sql, logger, isDraining);
     const url = await app.listen({ host: config.host, port: config.apiPort });
     const port = Number(new URL(url).port); // API_PORT=0 picked one: reloads keep it
 
@@ -40,7 +44,7 @@ export async function startService(
       let next: App;
       try {
         await applyMigrations(sql, database.database, log); // the save may have added one
-        next = (await rebuild())(config, sql, logger);
+        next = (await rebuild())(config, sql, logger, isDraining);
         await next.ready();
       } catch (error) {
         logger.error(`reload failed, still serving the previous version: ${(error as Error).message}`);
@@ -56,6 +60,11 @@ export async function startService(
     return {
       url,
       async close() {
+        if (config.shutdownDrainMs > 0) {
+          draining = true;
+          log(`draining for ${config.shutdownDrainMs} ms: readiness answers 503, requests are still served`);
+          await sleep(config.shutdownDrainMs);
+        }
         await watching?.close();
         await closeApp(app, config.shutdownGraceMs);
         await sql.end({ timeout: config.shutdownGraceMs / 1000 });

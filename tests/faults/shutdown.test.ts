@@ -1,6 +1,7 @@
 // Promise 4: on SIGTERM the service stops accepting, lets in-flight requests
 // finish, closes the pool and exits 0: no request sent before the signal fails.
 // One that arrives on an open connection meanwhile gets a 503 to retry elsewhere.
+// With SHUTDOWN_DRAIN_MS, readiness answers 503 first while everything else is served.
 import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { postNote, useFaultStack } from '../support/fault-stack.js';
@@ -81,5 +82,31 @@ describe('requests that arrive while the service closes', () => {
       message: expect.any(String),
     });
     expect(await exited).toBe(0);
+  });
+});
+
+describe('the readiness drain (SHUTDOWN_DRAIN_MS)', () => {
+  const DRAIN_MS = 1_500;
+
+  it('answers readiness 503 from SIGTERM while it still serves notes, then stops and exits 0', async () => {
+    const service = await stack.startService({ SHUTDOWN_DRAIN_MS: String(DRAIN_MS) });
+    const signalled = Date.now();
+    const exited = service.stop('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const ready = await fetch(`${service.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ error: 'shutting_down', message: expect.any(String) });
+    expect((await fetch(`${service.url}/`)).status).toBe(503);
+    const created = await postNote(service.url, 'during the drain');
+    expect(created.status).toBe(201);
+    expect(created.headers.get('connection')).toBe('close');
+    expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+
+    expect(await exited).toBe(0);
+    const took = Date.now() - signalled;
+    expect(took).toBeGreaterThanOrEqual(DRAIN_MS);
+    expect(took).toBeLessThan(DRAIN_MS + 3_000);
+    await expect(fetch(`${service.url}/health/live`)).rejects.toThrow();
   });
 });

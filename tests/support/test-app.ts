@@ -34,6 +34,8 @@ export interface TestAppOptions {
   /** Methods that replace the in-memory repository's, e.g. one that fails. */
   notes?: Partial<NotesRepository>;
   readiness?: Readiness;
+  /** The service draining before it stops (SHUTDOWN_DRAIN_MS). */
+  draining?: boolean;
   apiToken?: string;
   shedding?: Partial<typeof TEST_CONFIG.shedding>;
   /** Serve /metrics (a registry of this app's, for a pool of 7). */
@@ -43,12 +45,13 @@ export interface TestAppOptions {
 }
 
 export function testApp(options: TestAppOptions = {}): App {
-  const { notes = {}, readiness = async () => {}, apiToken, shedding, metrics, logLines } = options;
+  const { notes = {}, readiness = async () => {}, draining = false, apiToken, shedding, metrics, logLines } = options;
   const guard = guardDatabaseCalls(QUERY_TIMEOUT_MS);
   const app = buildApp({
     config: { ...TEST_CONFIG, apiToken, shedding: { ...TEST_CONFIG.shedding, ...shedding } },
     notes: aroundEachCall({ ...inMemoryNotes(), ...notes }, guard),
     readiness: () => guard(readiness),
+    draining: () => draining,
     metrics: metrics ? createMetrics(7).registry : undefined,
     logger: logLines && createLogger('info', { write: (line: string) => logLines.push(JSON.parse(line)) }),
   });

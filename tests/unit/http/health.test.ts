@@ -29,3 +29,21 @@ describe('health', () => {
     expect((await testApp({ readiness: down }).inject({ url: '/health/ready' })).statusCode).toBe(503);
   });
 });
+
+describe('while the service drains before it stops', () => {
+  it.each(['/', '/health/ready'])('answers %s with 503 shutting_down and Retry-After', async (url) => {
+    const response = await testApp({ draining: true }).inject({ url });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.json()).toEqual({ error: 'shutting_down', message: expect.stringContaining('draining') });
+  });
+
+  it('still serves notes and liveness, each answer closing its connection', async () => {
+    const app = testApp({ draining: true });
+    const created = await app.inject({ method: 'POST', url: '/notes/', payload: { contents: 'while draining' } });
+    expect(created.statusCode).toBe(201);
+    expect(created.headers.connection).toBe('close');
+    const live = await app.inject({ url: '/health/live' });
+    expect(live.statusCode).toBe(200);
+  });
+});
