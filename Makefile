@@ -4,7 +4,7 @@
 # The stack runs with Docker Compose when a Docker engine answers, natively
 # (npm start: the embedded PostgreSQL + the service in the background) otherwise.
 # STACK=compose or STACK=native forces one. On free ports, side by side:
-#   API_PORT=$(scripts/free-port.ts) POSTGRES_PORT=$(scripts/free-port.ts) make run check
+#   API_PORT=$(scripts/free-port) POSTGRES_PORT=$(scripts/free-port) make run check
 
 .EXPORT_ALL_VARIABLES: # the npm scripts, compose and the tests read these
 SHELL := /bin/bash
@@ -54,7 +54,7 @@ run: _stack ## start the stack in the background; returns once GET / answers 200
 ifeq ($(STACK),compose)
 	@scripts/offline-images
 	$(COMPOSE) up -d --build
-	@scripts/wait-for-url.ts $(STACK_URL)/
+	@scripts/wait-for-url $(STACK_URL)/
 	@echo "compose stack $(COMPOSE_PROJECT_NAME) up on $(STACK_URL)"
 else
 	@scripts/native-stack up
@@ -122,7 +122,7 @@ build_docker: _engine ## build the production image, tagged IMAGE (notes-service
 
 show_api_documentation: ## open the API docs page (/docs) of the running stack
 	@url=$(STACK_URL)/docs; \
-	scripts/wait-for-url.ts --once $$url || { echo "nothing answers on $$url: make run first"; exit 1; }; \
+	scripts/wait-for-url --once $$url || { echo "nothing answers on $$url: make run first"; exit 1; }; \
 	if command -v xdg-open >/dev/null && [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then xdg-open $$url; \
 	elif command -v open >/dev/null && [ "$$(uname)" = Darwin ]; then open $$url; \
 	else echo "the API docs page: $$url (the document itself: $(STACK_URL)/openapi.json)"; fi
@@ -131,7 +131,7 @@ show_api_documentation: ## open the API docs page (/docs) of the running stack
 
 # With the stack up, the tests target it: the external tier over HTTP (APP_URL) and
 # the integrated tier on its database; otherwise the suite starts its own.
-USE_RUNNING_STACK = if scripts/wait-for-url.ts --once $(STACK_URL)/; then \
+USE_RUNNING_STACK = if scripts/wait-for-url --once $(STACK_URL)/; then \
 		echo "testing the running stack on $(STACK_URL)"; export APP_URL=$(STACK_URL) POSTGRES_HOST=127.0.0.1; \
 	else \
 		echo "no stack answers on $(STACK_URL): the suite starts its own database and service"; \

@@ -265,7 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, record?: Record
         SSL_MODES,
         'disable',
         'TLS to PostgreSQL: disable; require (encrypted, certificate not checked); verify-full (the ' +
-          "certificate checked against POSTGRES_SSL_CA_FILE and the name against POSTGRES_HOST). Never falls " +
+          'certificate checked against POSTGRES_SSL_CA_FILE and the name against POSTGRES_HOST). Never falls ' +
           'back to plaintext',
       ),
       sslCaFile: read.optionalString(

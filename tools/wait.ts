@@ -1,5 +1,5 @@
 // Waiting on a condition with a deadline, never a bare sleep (the talk's
-// tenacity): for the tests, the benchmark and scripts/wait-for-url.ts alike.
+// tenacity): for the tests, the benchmark and scripts/wait-for-url alike.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Timing {
@@ -53,4 +53,36 @@ function reason(error: unknown): string {
   // fetch's own message is only "fetch failed"; the cause says why.
   const { cause, message } = error as Error & { cause?: { code?: string; message?: string } };
   return cause?.code ?? cause?.message ?? message;
+}
+
+/**
+ * scripts/wait-for-url: `[--once] URL`, with APP_WAIT_TIMEOUT_MS (60000) and
+ * APP_WAIT_INTERVAL_MS (200). Returns the exit code: 0 answered 200, 1 not, 2 bad usage.
+ */
+export async function waitForUrlCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const once = args.includes('--once');
+  const url = args.find((arg) => !arg.startsWith('--'));
+  if (!url) {
+    console.error('usage: scripts/wait-for-url [--once] URL');
+    return 2;
+  }
+  const ms = (name: string, fallback: number) => {
+    const value = env[name] || String(fallback);
+    if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number of milliseconds, got "${value}"`);
+    return Number(value);
+  };
+  let timing: Timing;
+  try {
+    timing = { timeoutMs: ms('APP_WAIT_TIMEOUT_MS', 60_000), intervalMs: ms('APP_WAIT_INTERVAL_MS', 200) };
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  try {
+    await (once ? expectHttp200(url, Math.max(timing.intervalMs, 1_000)) : waitForHttp200(url, timing));
+    return 0;
+  } catch (error) {
+    if (!once) console.error((error as Error).message);
+    return 1;
+  }
 }

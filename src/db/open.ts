@@ -32,7 +32,9 @@ export async function openMigratedPool(settings: ConnectionSettings, log: Log): 
  * service would then run without one. Checked once, where a mismatch is one line.
  */
 async function expectStatementTimeout(sql: Sql, expectedMs: number): Promise<void> {
-  const [row] = await sql<{ ms: number }[]>`select setting::int as ms from pg_settings where name = 'statement_timeout'`;
+  const [row] = await sql<
+    { ms: number }[]
+  >`select setting::int as ms from pg_settings where name = 'statement_timeout'`;
   if (row?.ms === expectedMs) return;
   throw new ConfigError(
     `the server's statement_timeout is ${row?.ms} ms, but POSTGRES_STATEMENT_TIMEOUT_MS is ${expectedMs}: ` +

@@ -6,7 +6,7 @@
 // ever falls back to plaintext.
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
+import { type ConnectionOptions, checkServerIdentity } from 'node:tls';
 import type { PostgresConfig } from '../config.js';
 import { ConfigError } from '../config-reader.js';
 
