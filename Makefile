@@ -17,6 +17,10 @@ POSTGRES_USER ?= postgres
 POSTGRES_PASSWORD ?= postgres
 POSTGRES_DB ?= postgres
 DEBUG_PORT ?= 9229
+# The scaled stack (make run_scaled): instances behind HAProxy, PgBouncer before PostgreSQL.
+API_INSTANCES ?= 3
+PGBOUNCER_PORT ?= 6432
+BALANCER_STATS_PORT ?= 8404
 # One name per stack, from its API port: compose containers, networks and volumes,
 # and the native stack's directory, never collide between parallel stacks.
 COMPOSE_PROJECT_NAME ?= notes-service-$(API_PORT)
@@ -38,7 +42,7 @@ ifeq ($(filter $(STACK),compose native),)
 $(error STACK must be compose or native, got "$(STACK)")
 endif
 
-.PHONY: help setup_development run stop run_reloading debug test test_containers test_reloading check static_checks \
+.PHONY: help setup_development run run_scaled stop run_reloading debug test test_containers test_reloading check static_checks \
 	_check_format _check_imports _check_lint _check_types _check_openapi _check_settings format db_migration make_migration db_shell \
 	logs build_docker destroy show_api_documentation _stack _engine
 
@@ -60,9 +64,20 @@ else
 	@scripts/native-stack up
 endif
 
-stop: _stack ## stop the stack, keeping its data
+run_scaled: _stack ## API_INSTANCES (3) instances behind HAProxy and PgBouncer; returns once GET / answers through the balancer
 ifeq ($(STACK),compose)
-	$(COMPOSE) down
+	@scripts/offline-images scaled
+	$(COMPOSE) -f docker-compose.scaled.yml up -d --build --scale api=$(API_INSTANCES)
+	@scripts/wait-for-url $(STACK_URL)/
+	@echo "scaled compose stack $(COMPOSE_PROJECT_NAME) up on $(STACK_URL): $(API_INSTANCES) instances (stats on 127.0.0.1:$(BALANCER_STATS_PORT)/stats)"
+else
+	@npm run -s build
+	@scripts/scaled-stack up
+endif
+
+stop: _stack ## stop the stack (plain or scaled), keeping its data
+ifeq ($(STACK),compose)
+	$(COMPOSE) down --remove-orphans
 else
 	@scripts/native-stack down
 endif
@@ -109,9 +124,9 @@ else
 	PGPASSWORD="$(POSTGRES_PASSWORD)" psql -h 127.0.0.1 -p "$(POSTGRES_PORT)" -U "$(POSTGRES_USER)" -d "$(POSTGRES_DB)"
 endif
 
-destroy: _stack ## stop the stack and delete its data (the talk's down -v)
+destroy: _stack ## stop the stack (plain or scaled) and delete its data (the talk's down -v)
 ifeq ($(STACK),compose)
-	$(COMPOSE) down -v
+	$(COMPOSE) down -v --remove-orphans
 else
 	@scripts/native-stack destroy
 endif

@@ -5,12 +5,12 @@
 // npm run dev (--watch): the same, reloading the app in-process on every save (reload.ts).
 import pretty from 'pino-pretty';
 import { loadConfig } from '../config.js';
-import { startEmbeddedPostgres } from '../db/embedded.js';
 import type { ConnectionSettings } from '../db/pool.js';
 import { createLogger } from '../logger.js';
+import { startWatchedEmbedded } from './dev-embedded.js';
 import { createReloader } from './reload.js';
 import { startService } from './service.js';
-import { reportFailure, runMain, Shutdown } from './shutdown.js';
+import { runMain, Shutdown } from './shutdown.js';
 
 async function main() {
   const config = loadConfig();
@@ -22,25 +22,7 @@ async function main() {
       database = { ...config.postgres, host: config.postgres.host };
       logger.info(`PostgreSQL: POSTGRES_HOST ${database.host}:${database.port}, database ${database.database}`);
     } else {
-      const { watchIntervalMs } = config.embeddedPostgres;
-      const embedded = await startEmbeddedPostgres({
-        ...config.postgres,
-        ...config.embeddedPostgres,
-        log: (line) => logger.info(line),
-        // Like a compose restart policy: a killed database comes back on its own.
-        watch: watchIntervalMs
-          ? {
-              intervalMs: watchIntervalMs,
-              giveUp: (reason) => {
-                reportFailure('stopping', reason);
-                void shutdown.run(1);
-              },
-            }
-          : undefined,
-      });
-      shutdown.add(() => embedded.stop());
-      database = { ...config.postgres, host: '127.0.0.1', port: embedded.port };
-      logger.info(`PostgreSQL: embedded, on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
+      database = { ...config.postgres, host: '127.0.0.1', port: await startWatchedEmbedded(config, logger, shutdown) };
     }
     const reloader = process.argv.includes('--watch') ? await createReloader() : undefined;
     const service = await startService(config, database, logger, reloader);
