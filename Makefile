@@ -42,7 +42,7 @@ ifeq ($(filter $(STACK),compose native),)
 $(error STACK must be compose or native, got "$(STACK)")
 endif
 
-.PHONY: help setup_development run run_scaled stop run_reloading debug test test_containers test_reloading check static_checks \
+.PHONY: help setup_development run run_scaled stop run_reloading debug test test_containers test_scaled test_reloading check static_checks \
 	_check_format _check_imports _check_lint _check_types _check_openapi _check_settings format db_migration make_migration db_shell \
 	logs build_docker destroy show_api_documentation _stack _engine
 
@@ -158,6 +158,9 @@ test: ## run the three test tiers (against the running stack if there is one)
 
 test_containers: ## the image and the compose stacks on the Docker engine: build, run, reload, debug, make test, SIGTERM
 	npm run test:containers
+
+test_scaled: ## the scale-out tier: rolling restart, kill -9, PgBouncer restart, migrations racing, behind real HAProxy and PgBouncer
+	npm run test:scaled
 
 test_reloading: ## re-run the tests on every save
 	@$(USE_RUNNING_STACK); npm run test:watch

@@ -1,8 +1,9 @@
-// The talk's three tiers as Vitest projects, plus three that CI runs apart from
+// The talk's three tiers as Vitest projects, plus four that CI runs apart from
 // npm test: `workflow` (native stacks, the production install), `faults`
 // (crashes, outages, shutdown under load, hostile requests; each file runs its
-// own database and service so it can break them) and `containers` (the image and
-// the compose stacks on a real Docker engine; skipped in one line without one). One global setup serves them all: it starts a
+// own database and service so it can break them), `containers` (the image and
+// the compose stacks on a real Docker engine; skipped in one line without one) and
+// `scaled` (several instances behind a real load balancer and pooler). One global setup serves them all: it starts a
 // throw-away PostgreSQL (or uses POSTGRES_HOST) only when a tier that needs one
 // runs, and the service only for the external tier when APP_URL is not given.
 import { defineConfig } from 'vitest/config';
@@ -31,6 +32,8 @@ export default defineConfig({
       tier('faults'),
       // Image builds and compose stacks: one file at a time, so two builds don't split two cores.
       tier('containers', { testTimeout: 300_000, fileParallelism: false }),
+      // Instances behind HAProxy and PgBouncer, each file its own stack; one at a time, as timing matters.
+      tier('scaled', { testTimeout: 120_000, fileParallelism: false }),
     ],
     hookTimeout: 60_000,
     // Watch mode: the external tier imports no source, so a save under src/ or

@@ -3,10 +3,13 @@
 // the external tier the service as a separate process on a free port, unless
 // APP_URL points at one already running. Everything is torn down at the end; test
 // data is never wiped, so the suite also passes on a database full of other notes.
-// For the container tier: whether a Docker engine answers.
+// For the container tier: whether a Docker engine answers; for the scaled tier:
+// the production build its instances run.
+import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
@@ -17,9 +20,12 @@ import { freePort } from '../../tools/free-port.js';
 import { startServiceProcess } from '../../tools/service-process.js';
 import { waitFor, waitForHttp200 } from '../../tools/wait.js';
 import { engineUnavailable, reapAbandonedProjects } from './docker.js';
+import { ROOT } from './make.js';
 import { readTestSettings } from './settings.js';
 
 type Teardown = () => Promise<void>;
+
+const run = promisify(execFile);
 
 const RUN_DIR_PREFIX = 'notes-service-test-';
 
@@ -77,6 +83,8 @@ export default async function setup(project: TestProject): Promise<Teardown> {
     }
     project.provide('database', database);
     if (tiers.has('containers')) project.provide('dockerEngine', await prepareEngine());
+    // The scaled stack's instances run the production build, as they would deployed.
+    if (tiers.has('scaled')) await run('npm', ['run', '-s', 'build'], { cwd: ROOT });
   } catch (error) {
     await teardown();
     throw error;
