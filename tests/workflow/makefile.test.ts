@@ -1,7 +1,8 @@
 // The Makefile on a machine without a Docker engine: `make run` takes the native
 // path and says so, two stacks on free ports run side by side with their own
-// data, and the Docker-only targets fail at once with one line naming the
-// native alternative instead of hanging.
+// data, `make run_scaled` runs instances behind Debian's HAProxy and PgBouncer, and
+// the Docker-only targets fail at once with one line naming the native
+// alternative instead of hanging.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/free-port.js';
@@ -41,6 +42,44 @@ describe('make without a Docker engine', () => {
     expect([stopA.code, stopB.code]).toEqual([0, 0]);
     await expect(fetch(`http://127.0.0.1:${a.API_PORT}/`)).rejects.toThrow();
   });
+
+  it('runs the scaled stack natively: instances behind HAProxy and PgBouncer, all stopped by make destroy', async () => {
+    const ports = {
+      API_PORT: String(await freePort()),
+      POSTGRES_PORT: String(await freePort()),
+      PGBOUNCER_PORT: String(await freePort()),
+      BALANCER_STATS_PORT: String(await freePort()),
+    };
+    stacks.push(ports);
+    const up = await make('run_scaled', ports);
+    expect(up.code, up.output).toBe(0);
+    expect(up.output).toContain('3 instances behind HAProxy');
+
+    const servedBy = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`http://127.0.0.1:${ports.API_PORT}/health/ready`);
+      expect(response.status).toBe(200);
+      servedBy.add(response.headers.get('x-served-by') ?? '');
+    }
+    expect([...servedBy].sort()).toEqual(['instance-1', 'instance-2', 'instance-3']);
+
+    const destroyed = await make('destroy', ports);
+    expect(destroyed.code, destroyed.output).toBe(0);
+    expect(destroyed.output).toContain('scaled stack stopped');
+    for (const port of [ports.API_PORT, ports.POSTGRES_PORT, ports.PGBOUNCER_PORT]) {
+      await expect(fetch(`http://127.0.0.1:${port}/`), `port ${port}`).rejects.toThrow();
+    }
+  }, 120_000);
+
+  it('says in one line how to install PgBouncer when it is missing, instead of hanging', async () => {
+    // Debian installs pgbouncer and haproxy in /usr/sbin: a PATH without it lacks both.
+    const path = (process.env.PATH ?? '').split(':').filter((dir) => !/sbin/.test(dir)).join(':');
+    const started = Date.now();
+    const result = await make('run_scaled', { PATH: path, API_PORT: String(await freePort()) });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('pgbouncer is not installed: apt-get install pgbouncer');
+    expect(Date.now() - started).toBeLessThan(60_000);
+  }, 90_000);
 
   it('refuses STACK=compose in one line that names the native alternative', async () => {
     const result = await make('run', { STACK: 'compose' });
