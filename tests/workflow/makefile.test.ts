@@ -73,7 +73,10 @@ describe('make without a Docker engine', () => {
 
   it('says in one line how to install PgBouncer when it is missing, instead of hanging', async () => {
     // Debian installs pgbouncer and haproxy in /usr/sbin: a PATH without it lacks both.
-    const path = (process.env.PATH ?? '').split(':').filter((dir) => !/sbin/.test(dir)).join(':');
+    const path = (process.env.PATH ?? '')
+      .split(':')
+      .filter((dir) => !/sbin/.test(dir))
+      .join(':');
     const started = Date.now();
     const result = await make('run_scaled', { PATH: path, API_PORT: String(await freePort()) });
     expect(result.code).not.toBe(0);
