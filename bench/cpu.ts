@@ -47,16 +47,22 @@ export type Metered<T> = T & { cpuUs: CpuUs };
 /**
  * Runs `work` and adds the CPU microseconds per request (or transaction) that it
  * cost the load generator (this process running autocannon; wrk or pgbench once
- * reaped), the service, and PostgreSQL with all its backends.
+ * reaped), the service (every process of it: the instances, and a balancer and
+ * pooler in front of them), and PostgreSQL with all its backends.
  */
 export async function metered<T extends { count: number }>(
-  servicePid: number,
+  servicePids: number | number[],
   postgresPid: number | undefined,
   work: () => Promise<T>,
 ): Promise<Metered<T>> {
+  const service = async () => {
+    let seconds = 0;
+    for (const pid of [servicePids].flat()) seconds += await cpuSeconds(pid);
+    return seconds;
+  };
   const now = async () => ({
     client: await cpuSeconds(process.pid),
-    service: await cpuSeconds(servicePid),
+    service: await service(),
     postgres: postgresPid === undefined ? Number.NaN : await cpuSeconds(postgresPid, { live: true }),
   });
   const before = await now();

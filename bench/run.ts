@@ -11,9 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadConfig } from '../src/config.js';
+import { freePort } from '../tools/free-port.js';
 import { peakRssMb } from '../tools/memory.js';
+import { startScaledStack } from '../tools/scaled-stack.js';
 import { databaseEnv, type ServiceProcess, startProcess } from '../tools/service-process.js';
-import { metered } from './cpu.js';
+import { type Metered, metered } from './cpu.js';
 import { benchDatabase, type Database, seed, statementCounter } from './database.js';
 import { drive, fullListing } from './load.js';
 import { pgbenchTps } from './pgbench.js';
@@ -24,7 +26,7 @@ import { type Layer, readBenchSettings } from './settings.js';
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const settings = readBenchSettings();
-const { smoke, loadGenerator, connections, durationS, runs, warmupS, scales, scenarios, layers } = settings;
+const { smoke, loadGenerator, connections, durationS, runs, warmupS, scales, scenarios, layers, instances } = settings;
 
 async function main() {
   const work = await mkdtemp(join(tmpdir(), 'notes-bench-'));
@@ -80,6 +82,11 @@ async function benchScale(
   const servicePid = service.child.pid as number;
   const results = [];
   const statements = statementCounter(database);
+  const ceilings = new Map<string, Array<Awaited<ReturnType<typeof pgbenchRun>>>>();
+  const pgbenchRun = (scenario: Scenario) =>
+    metered(servicePid, postgresPid, () =>
+      pgbenchTps(database, scenario.pgbench(notes), scenario.connections ?? connections, durationS),
+    );
   try {
     await seed(database, notes);
     for (const scenario of scenarios) {
@@ -97,23 +104,21 @@ async function benchScale(
         const before = i === 0 ? await statements.count() : 0;
         served.push(await metered(servicePid, postgresPid, () => load(service.url, scenario, notes)));
         if (i === 0) perStatement = (served[0]?.count ?? 0) / ((await statements.count()) - before);
-        ceiling.push(
-          await metered(servicePid, postgresPid, () =>
-            pgbenchTps(database, scenario.pgbench(notes), scenario.connections ?? connections, durationS),
-          ),
-        );
+        ceiling.push(await pgbenchRun(scenario));
         for (const { server, runs: measured } of beside) {
           measured.push(
             await metered(server.child.pid as number, postgresPid, () => load(server.url, scenario, notes)),
           );
         }
       }
+      ceilings.set(scenario.key, ceiling);
       const pgbench = median(ceiling.map((r) => r.tps));
       results.push({ ...row(scenario.name, notes, served, pgbench, ceiling), requestsPerStatement: perStatement });
       for (const layer of beside) {
         results.push(row(`${layer.name} (vs the GET's pgbench)`, notes, layer.runs, pgbench, ceiling));
       }
     }
+    if (instances > 0) results.push(...(await throughTheBalancer(database, notes, ceilings, postgresPid)));
     // Read before the listing, which resets the peak to measure its own.
     results.push({ scenario: 'peak RSS of the service under load (MB)', notes, value: await peakRssMb(servicePid) });
     if (notes >= 100_000 || smoke) {
@@ -124,6 +129,55 @@ async function benchScale(
   } finally {
     await statements.end();
     await service.stop();
+  }
+  return results;
+}
+
+/**
+ * The GET and the POST again, through HAProxy to `instances` instances of the
+ * build and PgBouncer (tools/scaled-stack.ts) on the same database, against the
+ * same pgbench runs: what the extra hops cost, and what more event loops gain.
+ */
+async function throughTheBalancer(
+  database: Database,
+  notes: number,
+  ceilings: Map<string, Array<Metered<{ tps: number }>>>,
+  postgresPid: number | undefined,
+) {
+  const config = loadConfig();
+  const [apiPort, pgbouncerPort, statsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const stack = await startScaledStack({
+    dir: await mkdtemp(join(tmpdir(), 'notes-bench-scaled-')),
+    apiPort,
+    postgresPort: database.port,
+    existingDatabase: { host: database.host },
+    pgbouncerPort,
+    statsPort,
+    instances,
+    postgres: { ...database, statementTimeoutMs: config.postgres.statementTimeoutMs },
+    // The instances' pools, and pgbench's clients beside them, within max_connections.
+    pgbouncerPoolSize: config.postgres.poolSize,
+    checkIntervalMs: 500,
+    drainMs: 1_500,
+    graceMs: config.shutdownGraceMs,
+    wait: { timeoutMs: 60_000, intervalMs: 100 },
+    instanceEnv: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
+  const results = [];
+  try {
+    for (const scenario of scenarios.filter((s) => ['get', 'post'].includes(s.key))) {
+      const ceiling = ceilings.get(scenario.key) ?? [];
+      if (warmupS > 0) await load(stack.url, scenario, notes, warmupS);
+      const served: HttpRuns = [];
+      for (let i = 0; i < runs; i++) {
+        served.push(await metered(stack.servicePids, postgresPid, () => load(stack.url, scenario, notes)));
+      }
+      const name = `${scenario.name} via HAProxy + PgBouncer, ${instances} instances`;
+      results.push(row(name, notes, served, median(ceiling.map((r) => r.tps)), ceiling));
+    }
+  } finally {
+    await stack.stop();
+    await rm(stack.settings.dir, { recursive: true, force: true });
   }
   return results;
 }

@@ -34,6 +34,8 @@ function readSettings(env: NodeJS.ProcessEnv) {
     scenarios: read.optionalString('BENCH_SCENARIOS')?.split(',').map(scenarioByKey) ?? SCENARIOS,
     // The smoke run starts every layer too, so that none can rot.
     layers: smoke || read.boolean('BENCH_LAYERS', false) ? LAYERS : LAYERS.slice(0, 1),
+    // The GET and the POST again through HAProxy and PgBouncer to this many instances (0: not).
+    instances: smoke ? 2 : read.integer('BENCH_INSTANCES', 0, 0, 16),
   };
 }
 

@@ -26,6 +26,8 @@ export interface ScaledStackSettings {
   /** The balancer's port: the stack's address. */
   apiPort: number;
   postgresPort: number;
+  /** A PostgreSQL that runs already (the benchmark's): the stack starts none and stops none. */
+  existingDatabase?: { host: string };
   pgbouncerPort: number;
   /** HAProxy's statistics page (/stats, ;csv for machines). */
   statsPort: number;
@@ -72,7 +74,7 @@ export async function startScaledStack(settings: ScaledStackSettings): Promise<S
   const instancePorts = await Promise.all(Array.from({ length: settings.instances }, () => freePort()));
   const stack = new ScaledStack({ settings, instancePorts, pids: { instances: [] } });
   try {
-    await stack.startDatabase();
+    if (!settings.existingDatabase) await stack.startDatabase();
     await stack.startPgbouncer();
     await Promise.all(instancePorts.map((_, i) => stack.startInstance(i)));
     await stack.startBalancer();
@@ -101,6 +103,11 @@ export class ScaledStack {
   instancePid(index: number): number | undefined {
     return this.state.pids.instances[index];
   }
+  /** The processes between the client and PostgreSQL: the balancer, the instances, the pooler. */
+  get servicePids(): number[] {
+    const { balancer, pgbouncer, instances } = this.state.pids;
+    return [balancer, ...instances, pgbouncer].filter((pid): pid is number => pid !== undefined);
+  }
 
   async startDatabase(): Promise<void> {
     const { dir, postgresPort, postgres } = this.settings;
@@ -125,7 +132,7 @@ export class ScaledStack {
     const authFile = join(dir, 'pgbouncer-users.txt');
     await writeFile(authFile, `"${postgres.user}" "${postgres.password}"\n`, { mode: 0o600 });
     const ini = render(await readFile(join(DEPLOY, 'pgbouncer', 'pgbouncer.ini.template'), 'utf8'), {
-      POSTGRES_HOST: '127.0.0.1',
+      POSTGRES_HOST: this.settings.existingDatabase?.host ?? '127.0.0.1',
       POSTGRES_PORT: String(postgresPort),
       POSTGRES_STATEMENT_TIMEOUT_MS: String(postgres.statementTimeoutMs),
       PGBOUNCER_LISTEN_ADDR: '127.0.0.1',
