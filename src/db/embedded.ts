@@ -11,6 +11,7 @@ import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { isPortInUse } from '../port-in-use.js';
 import { createDatabaseIfMissing } from './create-database.js';
 import {
   findBlockedDirectory,
@@ -91,6 +92,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await rm(join(dataDir, 'postmaster.pid'), { force: true });
   }
 
+  await expectPortFree(options.port);
   await prepareDataDir(dataDir, osUser);
   if (!(await exists(join(dataDir, 'PG_VERSION')))) await initdb(binDir, dataDir, osUser, options);
   await startServer(pgCtl, dataDir, options);
@@ -161,6 +163,23 @@ function watchServer(
       await check;
     },
   };
+}
+
+/**
+ * Another program on the port (a local PostgreSQL, say) is one line at once,
+ * instead of PostgreSQL retrying it until EMBEDDED_POSTGRES_START_TIMEOUT_MS. A
+ * second's grace for a server of ours that was just stopped and is letting go of it.
+ */
+async function expectPortFree(port: number): Promise<void> {
+  for (let attempt = 0; await isPortInUse('127.0.0.1', port); attempt++) {
+    if (attempt === 5) {
+      throw new EmbeddedPostgresError(
+        `POSTGRES_PORT ${port} is taken by another program (a PostgreSQL of your own?): set POSTGRES_PORT to a free one ` +
+          '(scripts/free-port prints one), or POSTGRES_HOST to use that server',
+      );
+    }
+    await sleep(200);
+  }
 }
 
 /** PostgreSQL refuses to run as root: as root, run it as the `postgres` OS user, creating it if needed. */

@@ -51,7 +51,8 @@ export interface AppDeps {
 
 export function buildApp({ config, notes, readiness, draining = () => false, logger, metrics }: AppDeps): App {
   const app = Fastify({
-    loggerInstance: logger ?? createLogger(config.logLevel),
+    // A child, so that the service can quiet the app's own lines (listen) without quieting the process.
+    loggerInstance: (logger ?? createLogger(config.logLevel)).child({}),
     // One line per request instead, from logRequests.
     logController: new RequestLogController(),
     requestIdHeader: false,

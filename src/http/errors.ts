@@ -19,7 +19,6 @@ export type ApiError = Static<typeof ApiError>;
 export const RETRY_AFTER_SECONDS = 1;
 
 const CODES_BY_FASTIFY_ERROR: Record<string, string> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
   FST_ERR_BAD_URL: 'invalid_url',
@@ -50,6 +49,10 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   if (error instanceof DatabaseUnavailableError) {
     request.log.warn({ err: error }, 'database unavailable');
     return sendUnavailable(reply, 'database_unavailable', 'the database is unavailable; retry shortly');
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const sent = (request.headers['content-type'] ?? 'no Content-Type').slice(0, 100);
+    return sendError(reply, 415, 'unsupported_media_type', `the body must be application/json, got ${sent}`);
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {

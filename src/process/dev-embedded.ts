@@ -23,7 +23,10 @@ export async function startWatchedEmbedded(config: Config, logger: Logger, shutd
         }
       : undefined,
   });
-  shutdown.add(() => embedded.stop());
+  shutdown.add(async () => {
+    await embedded.stop();
+    logger.info('PostgreSQL stopped');
+  });
   logger.info(`PostgreSQL: embedded, on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
   return embedded.port;
 }

@@ -6,9 +6,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { ConfigError } from '../config-reader.js';
 import { applyMigrations, openMigratedPool } from '../db/open.js';
 import type { ConnectionSettings } from '../db/pool.js';
 import type { App } from '../http/app-instance.js';
+import { isPortInUse } from '../port-in-use.js';
 import { assembleApp } from './assemble.js';
 
 export interface RunningService {
@@ -30,12 +32,15 @@ export async function startService(
   reloader?: Reloader,
 ): Promise<RunningService> {
   const log = (line: string) => logger.info(line);
+  // Said now, not after the wait for the database.
+  if (config.apiPort !== 0 && (await isPortInUse(config.host, config.apiPort)))
+    throw portTaken(config.host, config.apiPort);
   const sql = await openMigratedPool(database, log);
   let draining = false;
   const isDraining = () => draining;
   try {
     let app = assembleApp(config, sql, logger, isDraining);
-    const url = await app.listen({ host: config.host, port: config.apiPort });
+    const url = await listen(app, config.host, config.apiPort);
     const port = Number(new URL(url).port); // API_PORT=0 picked one: reloads keep it
 
     // A save that doesn't build, or a migration that fails, keeps the running app.
@@ -52,7 +57,7 @@ export async function startService(
       }
       await closeApp(app, config.shutdownGraceMs);
       app = next;
-      await app.listen({ host: config.host, port });
+      await listen(app, config.host, port);
       log(`reloaded in ${Math.round(performance.now() - started)} ms`);
     };
     const watching = await reloader?.watch(() => reload(reloader.freshAssembler));
@@ -67,7 +72,9 @@ export async function startService(
         }
         await watching?.close();
         await closeApp(app, config.shutdownGraceMs);
+        log('HTTP server closed');
         await sql.end({ timeout: config.shutdownGraceMs / 1000 });
+        log('database pool closed');
       },
     };
   } catch (error) {
@@ -75,6 +82,31 @@ export async function startService(
     throw error;
   }
 }
+
+/**
+ * app.listen, saying a taken or forbidden port in one line that names the setting,
+ * and without Fastify's own "Server listening at" (one line per address: several
+ * for 0.0.0.0), since the service says where it listens itself.
+ */
+async function listen(app: App, host: string, port: number): Promise<string> {
+  const level = app.log.level;
+  app.log.level = 'warn';
+  try {
+    return await app.listen({ host, port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw portTaken(host, port);
+    if (code === 'EACCES') {
+      throw new ConfigError(`API_PORT ${port} needs privileges on ${host}: use a port above 1023`);
+    }
+    throw error;
+  } finally {
+    app.log.level = level;
+  }
+}
+
+const portTaken = (host: string, port: number) =>
+  new ConfigError(`API_PORT ${port} is taken on ${host}: set API_PORT to a free one (scripts/free-port prints one)`);
 
 /** Lets in-flight requests finish; past the grace period, cuts the rest. */
 export async function closeApp(app: App, graceMs: number): Promise<void> {

@@ -1,6 +1,10 @@
-// Start-up failures from outside: a bad setting or an absent database stops the
-// start with exit code 1 and one line on stderr, never a stack trace.
+// Start-up failures from outside: a bad setting, an absent database or a port
+// already taken stops the start with exit code 1 and one line on stderr, never a
+// stack trace and never a long wait.
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/free-port.js';
 import { readTestSettings } from '../support/settings.js';
@@ -31,6 +35,52 @@ describe.skipIf(settings.appUrl).concurrent('start-up failures', () => {
     const result = await run('src/process/server.ts', {});
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^notes-service: failed to start: POSTGRES_HOST must be set/);
+  });
+
+  /** Something else listening on a free port while `work` runs. */
+  const whileTaken = async <T>(work: (port: number) => Promise<T>): Promise<T> => {
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    try {
+      return await work((squatter.address() as { port: number }).port);
+    } finally {
+      squatter.close();
+    }
+  };
+
+  // The bounds below are far under the waits the settings allow: a start that waited them out fails.
+  it('names POSTGRES_PORT and the way out at once when the embedded PostgreSQL’s port is taken', async () => {
+    const started = Date.now();
+    const result = await whileTaken((port) =>
+      run('src/process/dev-server.ts', {
+        POSTGRES_PORT: String(port),
+        EMBEDDED_POSTGRES_DATA_DIR: join(tmpdir(), `notes-taken-${port}`, 'postgres'),
+        EMBEDDED_POSTGRES_START_TIMEOUT_MS: '30000',
+      }),
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^notes-service: failed to start: POSTGRES_PORT \d+ is taken by another program .*set POSTGRES_PORT to a free one \(scripts\/free-port prints one\)/,
+    );
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('names API_PORT and the way out at once when the API port is taken, before waiting for a database', async () => {
+    const started = Date.now();
+    const result = await whileTaken((port) =>
+      run('src/process/server.ts', {
+        API_PORT: String(port),
+        POSTGRES_HOST: '127.0.0.1',
+        POSTGRES_PORT: '1', // no database would answer: the port is said first
+        POSTGRES_WAIT_TIMEOUT_MS: '30000',
+      }),
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^notes-service: failed to start: API_PORT \d+ is taken on 127\.0\.0\.1: set API_PORT to a free one \(scripts\/free-port prints one\)\n$/,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('gives up with one line when the database never answers', async () => {

@@ -53,12 +53,18 @@ describe.skipIf(settings.appUrl).concurrent('npm start with the embedded Postgre
     const id = await createNote(first);
     await first.stop('SIGKILL'); // leaves PostgreSQL running, orphaned, with its postmaster.pid
 
-    const second = await startProcess(DEV_SERVER, log, settings.appWait, { env });
+    const second = await startProcess(DEV_SERVER, log, settings.appWait, { env: { ...env, LOG_LEVEL: 'info' } });
     expect((await fetch(`${second.url}/notes/${id}/`)).status).toBe(200);
     expect(await second.stop('SIGTERM')).toBe(0);
 
     expect(await isListening(Number(env.POSTGRES_PORT))).toBe(false);
     expect(await isListening(Number(new URL(second.url).port))).toBe(false);
+    // Each stage of the shutdown says it is done, in order; the start said where it listens once.
+    const lines = (await readFile(log, 'utf8')).split('\n').filter((line) => line.startsWith('{'));
+    const messages = lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    const stages = ['SIGTERM: shutting down', 'HTTP server closed', 'database pool closed', 'PostgreSQL stopped'];
+    expect(messages.filter((msg) => stages.includes(msg))).toEqual(stages);
+    expect(messages.filter((msg) => /listening/i.test(msg))).toEqual([`notes-service listening on ${second.url}`]);
   });
 
   it.skipIf(userInfo().uid !== 0)('starts as root from a directory the postgres user cannot enter', async () => {

@@ -74,6 +74,19 @@ describe('POST /notes/', () => {
     expect(response.body).not.toMatch(/\bat .*\.(ts|js):\d+/); // no stack trace
   });
 
+  it('names the type it takes, and the one it got, in a 415', async () => {
+    const response = await testApp().inject({
+      method: 'POST',
+      url: '/notes/',
+      payload: 'contents=hello',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(response.json()).toEqual({
+      error: 'unsupported_media_type',
+      message: 'the body must be application/json, got application/x-www-form-urlencoded',
+    });
+  });
+
   it('explains what is wrong with the contents in the message', async () => {
     const response = await testApp().inject({ method: 'POST', url: '/notes/', payload: { contents: '' } });
     expect(response.json().message).toBe('body/contents must not be empty');
