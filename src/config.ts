@@ -25,6 +25,8 @@ export interface PostgresConfig {
   readonly waitIntervalMs: number;
   /** Longest pause between reconnect attempts of a pool connection. */
   readonly reconnectMaxDelayMs: number;
+  /** Start even when the database has migrations this code doesn't (a rolling deploy). */
+  readonly allowNewerSchema: boolean;
   /** Named prepared statements; off behind a pooler that can't keep them (PgBouncer < 1.21 in transaction mode). */
   readonly prepare: boolean;
   /** TLS to the server: none, encrypted, or encrypted with the certificate and host verified. */
@@ -253,6 +255,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, record?: Record
         0,
         60_000,
         'longest pause between reconnect attempts of a pool connection after an outage',
+      ),
+      allowNewerSchema: read.boolean(
+        'POSTGRES_ALLOW_NEWER_SCHEMA',
+        false,
+        "start even when the database has a migration this code doesn't (applied by a newer version): " +
+          'true while a rolling deploy runs old and new side by side; false stops the start in one line',
       ),
       prepare: read.boolean(
         'POSTGRES_PREPARE',

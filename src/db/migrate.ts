@@ -16,9 +16,25 @@ const LOCK_KEY = 7_346_225_118; // any constant: it names "notes-service migrati
 export interface MigrationResult {
   applied: string[];
   version: number;
+  /** The database is at a version newer than the code's latest migration (allowed by the caller). */
+  newerThanCode?: number;
 }
 
-export async function migrate(sql: Sql, database: string): Promise<MigrationResult> {
+/** The database holds a migration this code doesn't have: an older build against a newer schema. */
+export class SchemaAheadError extends Error {
+  override name = 'SchemaAheadError';
+}
+
+/**
+ * Applies the pending migrations. A database already past the code's latest one
+ * stops the start, as Alembic and Flyway do, unless `allowNewerSchema` (a rolling
+ * deploy, where the old version keeps running beside the new one for a while).
+ */
+export async function migrate(
+  sql: Sql,
+  database: string,
+  { allowNewerSchema = false }: { allowNewerSchema?: boolean } = {},
+): Promise<MigrationResult> {
   const result = await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${LOCK_KEY})`;
     const postgrator = new Postgrator({
@@ -33,9 +49,18 @@ export async function migrate(sql: Sql, database: string): Promise<MigrationResu
       },
     });
     const applied = await postgrator.migrate();
+    const version = Number(await postgrator.getDatabaseVersion());
+    const latest = Number(await postgrator.getMaxVersion());
+    if (version > latest && !allowNewerSchema) {
+      throw new SchemaAheadError(
+        `the database is at schema version ${version}, newer than this code's latest migration (${latest}): ` +
+          'run the code that has it, or set POSTGRES_ALLOW_NEWER_SCHEMA=true while old and new versions run side by side',
+      );
+    }
     return {
       applied: applied.map((m) => m.filename.split('/').pop() ?? m.filename),
-      version: Number(await postgrator.getDatabaseVersion()),
+      version,
+      ...(version > latest ? { newerThanCode: latest } : {}),
     };
   });
   return result as MigrationResult;

@@ -18,7 +18,7 @@ export async function openMigratedPool(settings: ConnectionSettings, log: Log): 
     const tls = settings.sslMode === 'disable' ? undefined : () => expectTlsOffered(settings);
     await waitForDatabase(sql, { timeoutMs: settings.waitTimeoutMs, intervalMs: settings.waitIntervalMs }, tls);
     await expectStatementTimeout(sql, settings.statementTimeoutMs);
-    await applyMigrations(sql, settings.database, log);
+    await applyMigrations(sql, settings, log);
     return sql;
   } catch (error) {
     await sql.end({ timeout: 0 });
@@ -43,11 +43,21 @@ async function expectStatementTimeout(sql: Sql, expectedMs: number): Promise<voi
   );
 }
 
-export async function applyMigrations(sql: Sql, database: string, log: Log): Promise<void> {
-  const { applied, version } = await migrate(sql, database);
-  log(
-    applied.length
-      ? `applied ${applied.join(', ')}; schema version ${version}`
-      : `schema is up to date (version ${version})`,
-  );
+export async function applyMigrations(
+  sql: Sql,
+  { database, allowNewerSchema }: Pick<ConnectionSettings, 'database' | 'allowNewerSchema'>,
+  log: Log,
+): Promise<void> {
+  const { applied, version, newerThanCode } = await migrate(sql, database, { allowNewerSchema });
+  if (newerThanCode !== undefined) {
+    log(
+      `schema version ${version} is newer than this code's latest migration (${newerThanCode}): running anyway (POSTGRES_ALLOW_NEWER_SCHEMA)`,
+    );
+  } else {
+    log(
+      applied.length
+        ? `applied ${applied.join(', ')}; schema version ${version}`
+        : `schema is up to date (version ${version})`,
+    );
+  }
 }

@@ -48,7 +48,7 @@ export async function startService(
       const started = performance.now();
       let next: App;
       try {
-        await applyMigrations(sql, database.database, log); // the save may have added one
+        await applyMigrations(sql, database, log); // the save may have added one
         next = (await rebuild())(config, sql, logger, isDraining);
         await next.ready();
       } catch (error) {

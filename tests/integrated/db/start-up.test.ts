@@ -1,8 +1,10 @@
 // Start-up against a real PostgreSQL: waiting for it, and migrations that apply
 // once even when several processes migrate at the same moment.
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
-import { migrate } from '../../../src/db/migrate.js';
+import { createDatabaseIfMissing } from '../../../src/db/create-database.js';
+import { migrate, SchemaAheadError } from '../../../src/db/migrate.js';
 import { openPool, pingDatabase } from '../../../src/db/pool.js';
 import { waitForDatabase } from '../../../src/db/wait.js';
 import { freePort } from '../../../tools/free-port.js';
@@ -60,6 +62,34 @@ describe('pingDatabase', () => {
       await expect(pingDatabase(nowhere)).rejects.toBeInstanceOf(DatabaseUnavailableError);
     } finally {
       await nowhere.end();
+    }
+  });
+});
+
+describe('a database ahead of the code', () => {
+  it('stops the start in one line naming the versions, unless POSTGRES_ALLOW_NEWER_SCHEMA', async () => {
+    const name = `notes_ahead_${randomUUID().replaceAll('-', '')}`;
+    await createDatabaseIfMissing({ ...testDatabase(), database: name });
+    const ahead = openPool({ ...testDatabase(), database: name, poolSize: 1 });
+    try {
+      const { version } = await migrate(ahead, name);
+      // A newer build applied a migration this checkout doesn't have.
+      await ahead`insert into schemaversion (version, name, md5) values (${version + 1}, 'from-the-future', 'x')`;
+
+      await expect(migrate(ahead, name)).rejects.toThrow(
+        new SchemaAheadError(
+          `the database is at schema version ${version + 1}, newer than this code's latest migration (${version}): ` +
+            'run the code that has it, or set POSTGRES_ALLOW_NEWER_SCHEMA=true while old and new versions run side by side',
+        ),
+      );
+      await expect(migrate(ahead, name, { allowNewerSchema: true })).resolves.toEqual({
+        applied: [],
+        version: version + 1,
+        newerThanCode: version,
+      });
+    } finally {
+      await ahead.end();
+      await sql.unsafe(`drop database if exists "${name}" with (force)`);
     }
   });
 });
