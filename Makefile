@@ -43,7 +43,7 @@ $(error STACK must be compose or native, got "$(STACK)")
 endif
 
 .PHONY: help setup_development run run_scaled stop run_reloading debug test test_containers test_scaled test_reloading check static_checks \
-	_check_format _check_imports _check_lint _check_types _check_openapi _check_settings format db_migration make_migration db_shell \
+	_check_format _check_imports _check_lint _check_types _check_openapi _check_settings format db_migration seed make_migration db_shell \
 	logs build_docker destroy show_api_documentation _stack _engine
 
 help: ## list the targets
@@ -111,6 +111,13 @@ ifeq ($(STACK),compose)
 	POSTGRES_HOST=127.0.0.1 npm run -s db:migrate
 else
 	npm run -s db:migrate
+endif
+
+seed: _stack ## fill the stack's database with N realistic notes in one statement: make seed N=10000
+ifeq ($(STACK),compose)
+	@POSTGRES_HOST=127.0.0.1 npm run -s db:seed -- "$(N)"
+else
+	@npm run -s db:seed -- "$(N)"
 endif
 
 make_migration: ## create the next empty migration: make make_migration NAME=add-tags

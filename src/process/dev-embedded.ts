@@ -1,10 +1,12 @@
-// The embedded PostgreSQL as the development entries run it (npm start,
-// npm run db:start): started on the config's port and data directory, watched and
-// started again if it dies (like a compose restart policy), stopped last on
-// shutdown, and announced in one line.
+// The embedded PostgreSQL as the development entries use it: run and watched for
+// npm start and npm run db:start (started again if it dies, like a compose restart
+// policy, stopped last on shutdown), or borrowed for one job by the database
+// commands (npm run db:migrate, db:seed).
 import type { Logger } from 'pino';
+import type { Sql } from 'postgres';
 import type { Config } from '../config.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
+import { openMigratedPool } from '../db/open.js';
 import { reportFailure, type Shutdown } from './shutdown.js';
 
 export async function startWatchedEmbedded(config: Config, logger: Logger, shutdown: Shutdown): Promise<number> {
@@ -29,4 +31,36 @@ export async function startWatchedEmbedded(config: Config, logger: Logger, shutd
   });
   logger.info(`PostgreSQL: embedded, on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
   return embedded.port;
+}
+
+/**
+ * `work` on a migrated one-connection pool of the development database: POSTGRES_HOST
+ * if set, else the embedded PostgreSQL, the one npm start runs on that data
+ * directory or a start of it that stops again afterwards (npm run db:migrate, db:seed).
+ */
+export async function withDevelopmentDatabase<T>(
+  config: Config,
+  log: (line: string) => void,
+  work: (sql: Sql) => Promise<T>,
+): Promise<T> {
+  const on = async (host: string, port: number) => {
+    const sql = await openMigratedPool({ ...config.postgres, host, port, poolSize: 1 }, log);
+    try {
+      return await work(sql);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  };
+  if (config.postgres.host) return on(config.postgres.host, config.postgres.port);
+  const embedded = await startEmbeddedPostgres({
+    ...config.postgres,
+    ...config.embeddedPostgres,
+    attachToRunning: true,
+    log,
+  });
+  try {
+    return await on('127.0.0.1', embedded.port);
+  } finally {
+    await embedded.stop();
+  }
 }
