@@ -42,7 +42,7 @@ ifeq ($(filter $(STACK),compose native),)
 $(error STACK must be compose or native, got "$(STACK)")
 endif
 
-.PHONY: help setup_development run run_scaled stop run_reloading debug test test_containers test_scaled test_reloading check static_checks \
+.PHONY: help setup_development stacks run run_scaled stop run_reloading debug test test_containers test_scaled test_reloading check static_checks \
 	_check_format _check_imports _check_lint _check_types _check_openapi _check_settings format db_migration seed make_migration db_shell \
 	logs build_docker destroy show_api_documentation _stack _engine
 
@@ -99,6 +99,9 @@ else
 	npm run debug
 endif
 
+stacks: ## list the stacks of this checkout that run now, native and compose, with their ports
+	@scripts/stacks
+
 logs: _stack ## follow the stack's logs (compose: the database's statement log too)
 ifeq ($(STACK),compose)
 	$(COMPOSE) logs -f
@@ -133,7 +136,9 @@ endif
 
 destroy: _stack ## stop the stack (plain or scaled) and delete its data (the talk's down -v)
 ifeq ($(STACK),compose)
-	$(COMPOSE) down -v --remove-orphans
+	@if [ -z "$$(docker ps -aq --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME))$$(docker volume ls -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME))" ]; then \
+		echo "nothing to remove: no compose stack $(COMPOSE_PROJECT_NAME)"; \
+	else $(COMPOSE) down -v --remove-orphans; fi
 else
 	@scripts/native-stack destroy
 endif

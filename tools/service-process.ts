@@ -76,7 +76,14 @@ export async function startProcess(
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
   }
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  // Never outlives the process that started it, even one that exits on a signal
+  // without its teardown (Vitest on Ctrl-C).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = once(child, 'exit').then(([code]) => {
+    process.off('exit', killOnExit);
+    return code as number | null;
+  });
 
   const url = `http://127.0.0.1:${port}`;
   try {

@@ -252,7 +252,8 @@ async function prepareDataDir(dataDir: string, osUser: OsUser | undefined) {
 
 async function initdb(binDir: string, dataDir: string, osUser: OsUser | undefined, options: EmbeddedPostgresOptions) {
   options.log(`creating a new PostgreSQL cluster in ${dataDir}`);
-  const pwfile = join(tmpdir(), `notes-service-pw-${randomBytes(8).toString('hex')}`);
+  // Beside the data directory, not in /tmp: gone with a throw-away cluster's directory even after a crash.
+  const pwfile = join(dirname(dataDir), `.notes-service-pw-${randomBytes(8).toString('hex')}`);
   await writeFile(pwfile, `${options.password}\n`, { mode: 0o600 });
   try {
     if (osUser) await chown(pwfile, osUser.uid, osUser.gid);

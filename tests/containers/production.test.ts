@@ -122,10 +122,16 @@ describe.skipIf(inject('dockerEngine') !== null)('the production image and the C
     expect(inB.some((note) => note.contents === contents)).toBe(false);
     expect(await b.container('database')).not.toBe(await a.container('database'));
 
+    const listed = await a.make('stacks');
+    for (const stack of [a, b])
+      expect(listed.output).toMatch(new RegExp(`compose +${stack.name} .*:${stack.env.API_PORT}`));
+
     for (const stack of [a, b]) {
       const destroyed = await stack.make('destroy');
       expect(destroyed.code, destroyed.output).toBe(0);
     }
     await expect(fetch(`${a.url}/`)).rejects.toThrow();
+    const again = await a.make('destroy');
+    expect(again.output).toContain(`nothing to remove: no compose stack ${a.name}`);
   }, 300_000);
 });

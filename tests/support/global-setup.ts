@@ -6,6 +6,7 @@
 // For the container tier: whether a Docker engine answers; for the scaled tier:
 // the production build its instances run.
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,8 @@ export default async function setup(project: TestProject): Promise<Teardown> {
       await chmod(runDir, 0o755); // PostgreSQL may run as another OS user: let it reach its data directory
       await writeFile(join(runDir, OWNER_FILE), `${process.pid}\n`); // this run owns it: reapers keep off
       teardowns.push(() => rm(runDir, { recursive: true, force: true }));
+      const forget = cleanUpOnInterrupt(runDir);
+      teardowns.push(async () => forget());
       const target = await chooseDatabase();
       // The service waits for its database like in production, so its start overlaps the database's.
       const [service, prepared] = await Promise.allSettled([
@@ -91,6 +94,63 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   }
   return teardown;
 }
+
+/**
+ * Ctrl-C or SIGTERM to the run: Vitest exits a millisecond after the signal,
+ * without the teardown, which would leave this run's PostgreSQL running and its
+ * directory behind. So the signal is answered synchronously, before Vitest's own
+ * exit can fire: PostgreSQL's immediate shutdown (SIGQUIT), a wait for it to be
+ * gone, the directory removed. (The service processes end with this process:
+ * tools/service-process.ts.) reapAbandonedRuns stays the fallback after kill -9.
+ * Returns how to forget it, for a teardown that ran.
+ */
+function cleanUpOnInterrupt(runDir: string): () => void {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let cleaned = false;
+  const interrupted = () => {
+    if (cleaned) return;
+    cleaned = true;
+    stopPostgresNowSync(runDir);
+    rmSync(runDir, { recursive: true, force: true });
+  };
+  // `on`, not `once`: Ctrl-C reaches Vitest twice (from the terminal, and from npm,
+  // which passes it on), and a second signal with no listener left would end the
+  // process in the middle of this.
+  for (const signal of signals) process.on(signal, interrupted);
+  return () => {
+    for (const signal of signals) process.off(signal, interrupted);
+  };
+}
+
+/**
+ * Every process whose command line names `dir` (the postmaster, and initdb or
+ * pg_ctl when the interrupt comes during the start): SIGQUIT, PostgreSQL's
+ * immediate shutdown, which takes its backends with it; then up to 5 s of
+ * blocking wait for them to be gone.
+ */
+function stopPostgresNowSync(dir: string): void {
+  const naming = () =>
+    readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && readFileSafe(`/proc/${entry}/cmdline`).includes(dir));
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < 5_000; waited += 20) {
+    const pids = naming();
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(Number(pid), 'SIGQUIT');
+      } catch {}
+    }
+    Atomics.wait(pause, 0, 0, 20);
+  }
+}
+
+const readFileSafe = (path: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+};
 
 /** The container tier's engine: null when it answers (stacks of killed runs reaped), else why not, said once. */
 async function prepareEngine(): Promise<string | null> {

@@ -38,9 +38,23 @@ describe('make without a Docker engine', () => {
     const inB = (await (await fetch(`http://127.0.0.1:${b.API_PORT}/notes/`)).json()) as Array<{ contents: string }>;
     expect(inB.some((note) => note.contents === contents)).toBe(false);
 
+    const listed = await make('stacks');
+    for (const ports of [a, b]) {
+      expect(listed.output).toMatch(
+        new RegExp(
+          `native +notes-service-${ports.API_PORT} +API_PORT=${ports.API_PORT} POSTGRES_PORT=${ports.POSTGRES_PORT} pid=\\d+`,
+        ),
+      );
+    }
+
     const [stopA, stopB] = await Promise.all([make('destroy', a), make('destroy', b)]);
     expect([stopA.code, stopB.code]).toEqual([0, 0]);
     await expect(fetch(`http://127.0.0.1:${a.API_PORT}/`)).rejects.toThrow();
+    expect((await make('stacks')).output).not.toContain(`notes-service-${a.API_PORT}`);
+    const again = await make('destroy', a);
+    expect(again.code).toBe(0);
+    expect(again.output).toContain(`nothing to remove: no native stack in .data/stacks/notes-service-${a.API_PORT}`);
+    expect(again.output).not.toContain('removed');
   });
 
   it('runs the scaled stack natively: instances behind HAProxy and PgBouncer, all stopped by make destroy', async () => {
