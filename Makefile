@@ -42,7 +42,7 @@ ifeq ($(filter $(STACK),compose native),)
 $(error STACK must be compose or native, got "$(STACK)")
 endif
 
-.PHONY: help setup_development stacks run run_scaled stop run_reloading debug test test_containers test_scaled test_debug test_reloading check static_checks \
+.PHONY: help setup_development stacks run run_scaled stop run_reloading debug test test_containers test_scaled test_debug coverage test_reloading check static_checks \
 	_check_format _check_imports _check_lint _check_types _check_openapi _check_settings format db_migration seed make_migration db_shell \
 	logs build_docker destroy show_api_documentation _stack _engine
 
@@ -173,6 +173,9 @@ test_containers: ## the image and the compose stacks on the Docker engine: build
 
 test_scaled: ## the scale-out tier: rolling restart, kill -9, PgBouncer restart, migrations racing, behind real HAProxy and PgBouncer
 	npm run test:scaled
+
+coverage: ## the three tiers with coverage, the service process's included: a summary, coverage/index.html, thresholds
+	npm run test:coverage
 
 test_debug: ## the tests in one process, waiting for a debugger on DEBUG_PORT; TESTS=path narrows them (make test_debug TESTS=tests/unit/config.test.ts)
 	@$(USE_RUNNING_STACK); echo "waiting for a debugger on $${DEBUG_HOST:-127.0.0.1}:$(DEBUG_PORT) (VS Code: Attach: tests (make test_debug))"; npm run -s test:debug

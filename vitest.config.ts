@@ -36,6 +36,8 @@ export default defineConfig({
       tier('scaled', { testTimeout: 120_000, fileParallelism: false }),
     ],
     hookTimeout: 60_000,
+    // npm run test:coverage (scripts/coverage.ts) adds the service process's and reports both.
+    coverage: { provider: 'v8', include: ['src/**'], reportsDirectory: 'coverage' },
     // Watch mode: the external tier imports no source, so a save under src/ or
     // migrations/ reruns everything (the talk's `entr make test`), on a restarted service.
     forceRerunTriggers: ['**/package.json/**', '**/vitest.config.*/**', '**/src/**', '**/migrations/**'],

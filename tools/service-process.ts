@@ -66,6 +66,8 @@ export async function startProcess(
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       // A token in the developer's shell stays out of services whose tests don't send it.
       API_TOKEN: '',
+      // npm run test:coverage: the service's own V8 coverage, merged into the report (scripts/coverage.ts).
+      ...(process.env.SERVICE_V8_COVERAGE_DIR ? { NODE_V8_COVERAGE: process.env.SERVICE_V8_COVERAGE_DIR } : {}),
       ...env,
       API_PORT: String(port),
     },
