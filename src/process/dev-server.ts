@@ -8,6 +8,7 @@ import { loadConfig } from '../config.js';
 import type { ConnectionSettings } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { startWatchedEmbedded } from './dev-embedded.js';
+import { unsupportedNode } from './node-version.js';
 import { createReloader } from './reload.js';
 import { startService } from './service.js';
 import { runMain, Shutdown } from './shutdown.js';
@@ -16,6 +17,8 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, process.stdout.isTTY ? pretty({ colorize: true }) : undefined);
   const shutdown = new Shutdown((line) => logger.info(line));
+  const oldNode = unsupportedNode();
+  if (oldNode) logger.warn(oldNode);
   await shutdown.start(async () => {
     let database: ConnectionSettings;
     if (config.postgres.host) {

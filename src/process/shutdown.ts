@@ -1,6 +1,7 @@
 // Process lifecycle shared by the entries: closers run newest-first on SIGINT or
 // SIGTERM (so the HTTP server stops before the database it uses), a second signal
 // exits at once, and a start-up failure is one line on stderr and exit code 1.
+
 type Closer = () => Promise<void>;
 
 export class Shutdown {

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServiceProcess, startServiceProcess } from '../../tools/service-process.js';
 import { readTestSettings, testDatabase } from '../support/settings.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's Chromium; CHROMIUM_PATH names another (Google Chrome on GitHub's runners).
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../.data/artifacts/', import.meta.url));
 // CI installs Chromium (.ci/run); elsewhere the test says it's missing rather than fail.
 const available = existsSync(CHROMIUM) || process.env.CI === 'true';
