@@ -97,9 +97,6 @@ export class ScaledStack {
   get statsUrl(): string {
     return `http://127.0.0.1:${this.settings.statsPort}/stats`;
   }
-  get instanceUrls(): string[] {
-    return this.state.instancePorts.map((port) => `http://127.0.0.1:${port}`);
-  }
   instancePid(index: number): number | undefined {
     return this.state.pids.instances[index];
   }
@@ -325,7 +322,7 @@ async function requireTools(): Promise<void> {
 }
 
 /** ${NAME} in `template` replaced from `values`; a name left unset is an error, not an empty setting. */
-export function render(template: string, values: Record<string, string>): string {
+function render(template: string, values: Record<string, string>): string {
   return template.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
     const value = values[name];
     if (value === undefined) throw new ScaledStackError(`the template names \${${name}}, which has no value`);
