@@ -4,17 +4,26 @@
 
 type Closer = () => Promise<void>;
 
+/** A second signal sooner than this after the first is the same one delivered twice. */
+const REPEAT_IS_DUPLICATE_MS = 500;
+
 export class Shutdown {
   private readonly closers: Closer[] = [];
   private closing = false;
 
   constructor(private readonly log: (line: string) => void) {
+    let first = 0;
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.on(signal, () => {
         if (this.closing) {
+          // The same signal twice at once is one signal delivered twice: to the whole
+          // process group (a terminal's Ctrl-C, kill -- -pgid) and once more by npm,
+          // which passes on what it gets. Only a later one means "now".
+          if (Date.now() - first < REPEAT_IS_DUPLICATE_MS) return;
           this.log(`${signal} again: exiting without waiting`);
           process.exit(1);
         }
+        first = Date.now();
         this.log(`${signal}: shutting down`);
         void this.run(0);
       });
