@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -6,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/free-port.js';
 import { type ServiceProcess, startProcess } from '../../tools/service-process.js';
+import { waitFor, waitForHttp200 } from '../../tools/wait.js';
+import { ROOT } from '../support/make.js';
 import { readTestSettings } from '../support/settings.js';
 
 const settings = readTestSettings();
@@ -65,6 +69,37 @@ describe.skipIf(settings.appUrl).concurrent('npm start with the embedded Postgre
     const stages = ['SIGTERM: shutting down', 'HTTP server closed', 'database pool closed', 'PostgreSQL stopped'];
     expect(messages.filter((msg) => stages.includes(msg))).toEqual(stages);
     expect(messages.filter((msg) => /listening/i.test(msg))).toEqual([`notes-service listening on ${second.url}`]);
+  });
+
+  it('stops cleanly on SIGTERM to its process group, which npm passes on a second time', async () => {
+    const dir = await workDir();
+    const port = await freePort();
+    const pgPort = await freePort();
+    const child = spawn('npm', ['start'], {
+      cwd: ROOT,
+      detached: true,
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        POSTGRES_HOST: '',
+        API_PORT: String(port),
+        POSTGRES_PORT: String(pgPort),
+        EMBEDDED_POSTGRES_DATA_DIR: join(dir, 'pg'),
+      },
+    });
+    const exited = once(child, 'exit');
+    await waitForHttp200(`http://127.0.0.1:${port}/`, settings.appWait);
+    process.kill(-(child.pid as number), 'SIGTERM'); // as fresh-clone-check, systemd or a terminal does
+    const [code] = await exited;
+    expect(code).toBe(0);
+    await waitFor(
+      'PostgreSQL outlived npm start',
+      async () => {
+        if (await isListening(pgPort)) throw new Error('still listening');
+      },
+      { timeoutMs: 5_000, intervalMs: 100 },
+    );
+    expect(await isListening(port)).toBe(false);
   });
 
   it.skipIf(userInfo().uid !== 0)('starts as root from a directory the postgres user cannot enter', async () => {
