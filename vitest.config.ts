@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
 
 // Projects don't inherit the root's test options (that would also run the global
 // setup once per tier), so each tier carries its own.
-const tier = (name: string, options: { testTimeout?: number; fileParallelism?: boolean } = {}) => ({
+const tier = (name: string, options: { testTimeout?: number; fileParallelism?: boolean; isolate?: boolean } = {}) => ({
   test: {
     name,
     include: [`tests/${name}/**/*.test.ts`],
@@ -25,9 +25,12 @@ export default defineConfig({
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
     projects: [
-      tier('unit'),
-      tier('integrated'),
-      tier('external'),
+      // No module of ours keeps state (everything is built by factories), so the fast
+      // tiers share their workers' modules across files instead of importing Fastify
+      // and the rest once per file: npm test takes half the time.
+      tier('unit', { isolate: false }),
+      tier('integrated', { isolate: false }),
+      tier('external', { isolate: false }),
       tier('workflow'),
       tier('faults'),
       // Image builds and compose stacks: one file at a time, so two builds don't split two cores.
