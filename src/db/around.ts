@@ -1,36 +1,30 @@
-// Puts every call of an object's methods through one function, `around`: how
-// the query deadline and the metrics reach each database call of the repository
-// without restating its methods (a new method is covered as it is added). A
-// method that returns an async iterable (the listing) has each step of the
-// iteration wrapped instead, so every batch gets its own deadline. The object's
-// own methods are wrapped, as notesRepository returns them; they must be async.
+// How cross-cutting concerns (the query deadline, metrics) reach each database
+// call: a Guard runs a call and hands it the moment its caller stops waiting, so
+// that work still queued or running for a caller who got its 503 can be dropped
+// or cancelled. A repository is wrapped method by method, written out in the
+// feature (src/notes/guarded.ts), so the compiler checks that each is covered.
+
+/** Runs `call` under the guard; `deadline` is the Date.now() past which nobody waits for its answer. */
+export type Guard = <T>(call: (deadline: number) => Promise<T>) => Promise<T>;
+
+/** A concern that only needs to see the call start and end (a metric), as a Guard around another. */
 export type Around = <T>(call: () => Promise<T>) => Promise<T>;
 
-export function aroundEachCall<T extends object>(target: T, around: Around): T {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(target)) {
-    if (typeof value !== 'function') {
-      wrapped[name] = value;
-      continue;
-    }
-    wrapped[name] = (...args: unknown[]) => {
-      const result = value.apply(target, args);
-      return isAsyncIterable(result) ? iterateAround(result, around) : around(() => Promise.resolve(result));
-    };
-  }
-  return wrapped as T;
+/** `inner` with `outer` around it: outer sees each call start before inner does, and end after. */
+export function within(outer: Around, inner: Guard): Guard {
+  return (call) => outer(() => inner(call));
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
-}
-
-function iterateAround<T>(iterable: AsyncIterable<T>, around: Around): AsyncIterable<T> {
+/**
+ * An iteration with each step under the guard, not the call that starts it: a
+ * listing of many batches gets a deadline per batch, never one for the whole download.
+ */
+export function guardSteps<T>(iterable: AsyncIterable<T>, guard: Guard): AsyncIterable<T> {
   return {
     [Symbol.asyncIterator]: () => {
       const steps = iterable[Symbol.asyncIterator]();
       return {
-        next: () => around(() => steps.next()),
+        next: () => guard(() => steps.next()),
         return: async (value?: unknown) => steps.return?.(value) ?? { done: true, value: undefined },
       };
     },

@@ -1,22 +1,34 @@
 // SQL only: the one module that knows the notes table. Plain creates and reads
 // by id are coalesced: concurrent ones share one statement (src/db/coalesce.ts),
 // a create batch being one transaction, so one commit (group commit).
-import type { Sql } from 'postgres';
+import postgres, { type Sql } from 'postgres';
+import { DatabaseUnavailableError } from '../database-unavailable.js';
 import { type CoalesceLimits, Coalescer } from '../db/coalesce.js';
 import { MAX_NOTE_ID, type Note } from './schemas.js';
 
 export type KeyedCreate = { note: Note; replayed: boolean } | { keyReused: true };
 
+/** No note id is left: the identity reached MAX_NOTE_ID. Nothing was stored. */
+export class NoteIdsExhaustedError extends Error {
+  override name = 'NoteIdsExhaustedError';
+}
+
 export interface NotesRepository {
-  create(contents: string): Promise<Note>;
+  /**
+   * Stores a note. With a `deadline` (Date.now() past which the caller no longer
+   * waits), a create that is still queued then is never sent, one that reaches
+   * the server after it stores nothing, and one running then is cancelled.
+   */
+  create(contents: string, deadline?: number): Promise<Note>;
   /**
    * Creates a note at most once per Idempotency-Key within `ttlMs`: a repeat with
    * the same contents returns the first note (replayed), with other contents
-   * keyReused. Concurrent requests with one key are serialized by a lock on the key.
+   * keyReused. Concurrent requests with one key are serialized by a lock on the
+   * key; a key past its time is taken as new.
    */
   createOnce(contents: string, key: string, ttlMs: number): Promise<KeyedCreate>;
-  /** undefined when no note has that id (including ids beyond the column's range). */
-  get(id: bigint): Promise<Note | undefined>;
+  /** undefined when no note has that id (including ids beyond MAX_NOTE_ID). Not sent once `deadline` passed. */
+  get(id: bigint, deadline?: number): Promise<Note | undefined>;
   /**
    * Every note ascending by id, in batches of keyset queries: memory stays flat at
    * any table size. Not one snapshot: a note committed while it runs may or may not be in it.
@@ -50,8 +62,18 @@ const NOTE_JSON_OVERHEAD = 80;
 const INT8_ARRAY = 1016;
 const TEXT_ARRAY = 1009;
 
+/**
+ * Expired Idempotency-Keys each keyed create deletes, oldest first: bounded, so a
+ * create never pays for a large backlog, and more than one, so the backlog
+ * shrinks while keyed creates come in.
+ */
+export const EXPIRED_KEYS_PER_CREATE = 100;
+
+/** SQLSTATE sequence_generator_limit_exceeded: the identity has no id left. */
+const IDS_EXHAUSTED = '2200H';
+
 interface NoteRow {
-  id: string; // int8 arrives as a string: JavaScript numbers can't hold every bigint
+  id: string; // int8 arrives as a string
   contents: string;
   creation_date: Date;
 }
@@ -81,38 +103,44 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
   observe?.queued('create', () => creates.queued);
 
   return {
-    async create(contents) {
-      return toNote(await creates.submit(contents));
+    async create(contents, deadline) {
+      return toNote(await creates.submit(contents, deadline));
     },
 
     async createOnce(contents, key, ttlMs) {
-      return sql.begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
-        const ttl = `${ttlMs} milliseconds`;
-        const [previous] = await tx<NoteRow[]>`
-          select n.id, n.contents, n.creation_date
-          from idempotency_keys k join notes n on n.id = k.note_id
-          where k.key = ${key} and k.created_at > now() - ${ttl}::interval`;
-        if (previous)
-          return previous.contents === contents ? { note: toNote(previous), replayed: true } : { keyReused: true };
+      const ttl = `${ttlMs} milliseconds`;
+      return sql
+        .begin(async (tx) => {
+          await tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+          const [previous] = await tx<NoteRow[]>`
+            select n.id, n.contents, n.creation_date
+            from idempotency_keys k join notes n on n.id = k.note_id
+            where k.key = ${key} and k.created_at > now() - ${ttl}::interval`;
+          if (previous)
+            return previous.contents === contents ? { note: toNote(previous), replayed: true } : { keyReused: true };
 
-        // Expired keys: this one, and a bounded batch of others, so the table doesn't grow without end.
-        await tx`
-          delete from idempotency_keys where key in (
-            select key from idempotency_keys where created_at <= now() - ${ttl}::interval
-            union select ${key} limit 101)`;
-        const [row] = await tx<NoteRow[]>`
-          insert into notes (contents) values (${contents})
-          returning id, contents, creation_date`;
-        const note = toNote(row as NoteRow);
-        await tx`insert into idempotency_keys (key, note_id) values (${key}, ${note.id})`;
-        return { note, replayed: false };
-      }) as Promise<KeyedCreate>;
+          // Others' expired keys, a bounded batch, so the table doesn't grow without
+          // end; rows another create is deleting are skipped, not waited for.
+          await tx`
+            delete from idempotency_keys where key in (
+              select key from idempotency_keys where created_at <= now() - ${ttl}::interval
+              order by created_at limit ${EXPIRED_KEYS_PER_CREATE} for update skip locked)`;
+          const [row] = await tx<NoteRow[]>`
+            insert into notes (contents) values (${contents})
+            returning id, contents, creation_date`;
+          const note = toNote(row as NoteRow);
+          // Under the key's lock, a row of this key still there has expired: it is replaced.
+          await tx`
+            insert into idempotency_keys (key, note_id) values (${key}, ${note.id})
+            on conflict (key) do update set note_id = excluded.note_id, created_at = now()`;
+          return { note, replayed: false };
+        })
+        .catch(rethrowExhausted) as Promise<KeyedCreate>;
     },
 
-    async get(id) {
+    async get(id, deadline) {
       if (id < 1n || id > MAX_NOTE_ID) return undefined;
-      const row = await reads.submit(id.toString());
+      const row = await reads.submit(id.toString(), deadline);
       return row && toNote(row);
     },
 
@@ -171,11 +199,32 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
    * each caller's answer waits for it. RETURNING promises no order, so rows are
    * matched to callers by their contents; callers with equal contents get
    * distinct rows that are alike but for their ids.
+   *
+   * Past `deadline` the first caller has its 503, so the statement must not store
+   * anything after it: it is cancelled then, and one the server only gets to
+   * later (it was frozen, or slow to read it) inserts no row, all or none, as
+   * statement_timestamp() is the statement's arrival. The clocks of service and
+   * database are taken to agree (NTP); docs/guarantees.md says what remains.
    */
-  async function insertAll(contents: string[]): Promise<NoteRow[]> {
-    const rows = await sql<NoteRow[]>`
+  async function insertAll(contents: string[], deadline: number): Promise<NoteRow[]> {
+    const insert = sql<NoteRow[]>`
       insert into notes (contents) select unnest(${sql.array(contents, TEXT_ARRAY)}::text[])
+      where statement_timestamp() < to_timestamp(${deadline / 1000}::float8)
       returning id, contents, creation_date`;
+    const cancel = Number.isFinite(deadline)
+      ? setTimeout(() => insert.cancel().catch(() => {}), deadline - Date.now())
+      : undefined;
+    let rows: NoteRow[];
+    try {
+      rows = await insert;
+    } catch (error) {
+      return rethrowExhausted(error);
+    } finally {
+      clearTimeout(cancel);
+    }
+    if (rows.length === 0) {
+      throw new DatabaseUnavailableError('the database got the insert after its deadline: nothing was stored');
+    }
     const byContents = new Map<string, NoteRow[]>();
     for (const row of rows) {
       const alike = byContents.get(row.contents);
@@ -200,6 +249,15 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
   }
 }
 
+/** The identity's end as the error the routes answer; anything else as it is. */
+function rethrowExhausted(error: unknown): never {
+  if (error instanceof postgres.PostgresError && error.code === IDS_EXHAUSTED) {
+    throw new NoteIdsExhaustedError(`no note id is left: ids end at ${MAX_NOTE_ID}`, { cause: error });
+  }
+  throw error;
+}
+
 function toNote(row: NoteRow): Note {
+  // Exact: the identity ends at MAX_NOTE_ID, Number.MAX_SAFE_INTEGER.
   return { id: Number(row.id), contents: row.contents, creation_date: row.creation_date.toISOString() };
 }

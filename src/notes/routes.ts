@@ -2,13 +2,14 @@
 // /notes/, /notes/7 and /notes/7/) match because the router ignores the trailing slash.
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyError, FastifyReply } from 'fastify';
 import { OPTIONAL_BEARER } from '../http/auth.js';
-import { ApiError, notFound, sendError } from '../http/errors.js';
-import type { NotesRepository } from './repository.js';
+import { ApiError, handleError, notFound, sendError } from '../http/errors.js';
+import { NoteIdsExhaustedError, type NotesRepository } from './repository.js';
 import { CreateHeaders, ListQuery, MAX_NOTE_ID, Note, NoteList, NoteParams, noteInputSchema } from './schemas.js';
 
 const DEFAULT_PAGE_SIZE = 100;
+const JSON_UTF8 = 'application/json; charset=utf-8';
 
 /** A JSON array written batch by batch, so only one batch is ever in memory. */
 async function* jsonArray(first: IteratorResult<Note[]>, rest: AsyncIterator<Note[]>): AsyncGenerator<string> {
@@ -41,6 +42,14 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
   { notes, noteMaxLength, idempotencyKeyTtlMs },
 ) => {
   const errors = { '4xx': ApiError, '5xx': ApiError };
+
+  // The one failure of this feature's own: the identity reached MAX_NOTE_ID. Not
+  // a 503 (retrying won't help) and not a bare 500: an operator must act.
+  app.setErrorHandler<FastifyError>((error, request, reply) => {
+    if (!(error instanceof NoteIdsExhaustedError)) return handleError(error, request, reply);
+    request.log.error({ err: error }, 'no note id is left');
+    return sendError(reply, 507, 'insufficient_storage', error.message);
+  });
 
   app.post(
     '/notes/',
@@ -81,13 +90,16 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
     async (request, reply) => {
       const { limit, after } = request.query;
       if (limit === undefined && after === undefined) {
-        // The talk's contract: all notes in one array, streamed batch by batch with
-        // backpressure. The first batch is read before any byte is sent, so a
-        // database outage is still a 503, not a truncated 200.
+        // HEAD gets the listing's headers and no rows read: Fastify would run the
+        // whole listing and drain it, a full scan for an answer without a body.
+        if (request.method === 'HEAD') return reply.type(JSON_UTF8).send(Readable.from([]) as never);
+        // All notes in one array, streamed batch by batch with backpressure. The
+        // first batch is read before any byte is sent, so a database outage is
+        // still a 503, not a truncated 200.
         const batches = notes.listAll()[Symbol.asyncIterator]();
         const first = await batches.next();
         const body = Readable.from(jsonArray(first, batches));
-        return reply.type('application/json; charset=utf-8').send(body as never); // streams skip the serializer
+        return reply.type(JSON_UTF8).send(body as never); // streams skip the serializer
       }
       const pageSize = Number(limit ?? DEFAULT_PAGE_SIZE);
       const afterId = BigInt(after ?? 0);

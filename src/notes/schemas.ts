@@ -2,8 +2,15 @@
 // and feed the OpenAPI document, so the three can't disagree.
 import Type, { type Static } from 'typebox';
 
+/**
+ * The largest note id: Number.MAX_SAFE_INTEGER, where the identity ends
+ * (migrations/003), so that every id is exact as a JSON number in any client.
+ * Past it a create answers 507 insufficient_storage; ids above it can't exist.
+ */
+export const MAX_NOTE_ID = 9_007_199_254_740_991n;
+
 export const Note = Type.Object({
-  id: Type.Integer({ minimum: 1 }),
+  id: Type.Integer({ minimum: 1, maximum: Number(MAX_NOTE_ID) }),
   contents: Type.String(),
   creation_date: Type.String({ format: 'date-time', description: 'ISO 8601, UTC' }),
 });
@@ -32,9 +39,6 @@ export function noteInputSchema(maxLength: number) {
     }),
   });
 }
-
-/** The largest note id: PostgreSQL's bigint. Ids past it can't exist. */
-export const MAX_NOTE_ID = 9_223_372_036_854_775_807n;
 
 export const NoteParams = Type.Object({
   id: Type.String({

@@ -5,29 +5,29 @@
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { Config } from '../config.js';
-import { aroundEachCall } from '../db/around.js';
+import { within } from '../db/around.js';
 import { guardDatabaseCalls } from '../db/deadline.js';
 import { pingDatabase } from '../db/pool.js';
 import { buildApp } from '../http/app.js';
 import type { App } from '../http/app-instance.js';
 import { createMetrics } from '../http/metrics.js';
+import { guardedNotes } from '../notes/guarded.js';
 import { notesRepository } from '../notes/repository.js';
 
 export function assembleApp(config: Config, sql: Sql, logger: Logger, draining: () => boolean): App {
-  const guard = guardDatabaseCalls(config.postgres.queryTimeoutMs);
+  const deadline = guardDatabaseCalls(config.postgres.queryTimeoutMs);
   const metrics = config.metricsEnabled ? createMetrics(config.postgres.poolSize) : undefined;
+  const guard = metrics ? within(metrics.trackDatabaseCall, deadline) : deadline;
   const repository = notesRepository(sql, {
     pageMaxBytes: config.pageMaxBytes,
     batching: config.postgres.batching,
     observe: metrics?.statements,
   });
-  let notes = aroundEachCall(repository, guard);
-  if (metrics) notes = aroundEachCall(notes, metrics.trackDatabaseCall);
   return buildApp({
     config,
     logger,
-    notes,
-    readiness: () => guard(() => pingDatabase(sql)),
+    notes: guardedNotes(repository, guard),
+    readiness: () => deadline(() => pingDatabase(sql)),
     draining,
     metrics: metrics?.registry,
   });

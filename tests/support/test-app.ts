@@ -4,13 +4,13 @@
 // say what a test changes; the app is closed when the test finishes.
 import { onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { aroundEachCall } from '../../src/db/around.js';
 import { guardDatabaseCalls } from '../../src/db/deadline.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/app-instance.js';
 import type { Readiness } from '../../src/http/health.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createLogger } from '../../src/logger.js';
+import { guardedNotes } from '../../src/notes/guarded.js';
 import type { NotesRepository } from '../../src/notes/repository.js';
 import { inMemoryNotes } from './in-memory-notes.js';
 
@@ -49,7 +49,7 @@ export function testApp(options: TestAppOptions = {}): App {
   const guard = guardDatabaseCalls(QUERY_TIMEOUT_MS);
   const app = buildApp({
     config: { ...TEST_CONFIG, apiToken, shedding: { ...TEST_CONFIG.shedding, ...shedding } },
-    notes: aroundEachCall({ ...inMemoryNotes(), ...notes }, guard),
+    notes: guardedNotes({ ...inMemoryNotes(), ...notes }, guard),
     readiness: () => guard(readiness),
     draining: () => draining,
     metrics: metrics ? createMetrics(7).registry : undefined,

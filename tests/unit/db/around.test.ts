@@ -1,59 +1,25 @@
-// The one wrapper for cross-cutting repository concerns: every method, and every
-// step of an iteration, goes through `around`; and the deadline guard built on it.
+// The database kit's guards: the deadline (what it hands each call, when it
+// gives up, how driver errors read), a concern within another, and an
+// iteration with each step guarded.
 import postgres from 'postgres';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
-import { type Around, aroundEachCall } from '../../../src/db/around.js';
+import { type Around, type Guard, guardSteps, within } from '../../../src/db/around.js';
 import { guardDatabaseCalls, withDeadline } from '../../../src/db/deadline.js';
 import { collect } from '../../support/collect.js';
-import { inMemoryNotes } from '../../support/in-memory-notes.js';
 
-/** An `around` that counts the calls it sees. */
-function counting() {
-  const seen = { calls: 0 };
-  const around: Around = (call) => {
-    seen.calls++;
-    return call();
-  };
-  return { seen, around };
-}
-
-describe('aroundEachCall', () => {
-  it('puts every method of the repository through around, with its arguments and result', async () => {
-    const { seen, around } = counting();
-    const notes = aroundEachCall(inMemoryNotes(), around);
-    const note = await notes.create('one');
-    expect(await notes.get(BigInt(note.id))).toEqual(note);
-    expect(await notes.createOnce('two', 'key', 1_000)).toMatchObject({ replayed: false });
-    expect((await notes.listPage(10, 0n)).notes).toHaveLength(2);
-    expect(seen.calls).toBe(4);
-  });
-
-  it('wraps each step of a listing, not the call that starts it', async () => {
-    const { seen, around } = counting();
-    const base = inMemoryNotes();
-    for (const contents of ['a', 'b', 'c']) await base.create(contents);
-    const batches = await collect(aroundEachCall(base, around).listAll());
-    expect(batches.flat().map((note) => note.contents)).toEqual(['a', 'b', 'c']);
-    expect(seen.calls).toBe(batches.length + 1); // each batch, and the step that finds the end
-  });
-
-  it('covers a method added later without being told about it', async () => {
-    const { seen, around } = counting();
-    const wrapped = aroundEachCall({ count: async () => 42 }, around);
-    expect(await wrapped.count()).toBe(42);
-    expect(seen.calls).toBe(1);
-  });
-
-  it('passes a rejection through around', async () => {
-    const failure = new Error('boom');
-    const wrapped = aroundEachCall({ fail: () => Promise.reject(failure) }, (call) => call());
-    await expect(wrapped.fail()).rejects.toBe(failure);
-  });
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 describe('guardDatabaseCalls', () => {
   const guard = guardDatabaseCalls(100);
+
+  it('hands each call the moment its caller stops waiting: now plus the timeout', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const deadline = await guard(async (at) => at);
+    expect(deadline).toBe(1_000_100);
+  });
 
   it('turns a refused connection and a statement timeout into DatabaseUnavailableError, keeping the cause', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
@@ -70,14 +36,88 @@ describe('guardDatabaseCalls', () => {
     await expect(guard(() => Promise.reject(bug))).rejects.toBe(bug);
   });
 
-  it('fails a call that outlives the deadline as DatabaseUnavailableError', async () => {
+  it('fails a call that outlives the deadline as DatabaseUnavailableError naming the timeout', async () => {
     const never = new Promise<never>(() => {});
-    await expect(withDeadline(never, 20)).rejects.toThrow(
+    await expect(guardDatabaseCalls(20)(() => never)).rejects.toThrow(
       new DatabaseUnavailableError('the database did not answer within 20 ms'),
     );
   });
 
-  it('answers with the result when it comes in time', async () => {
-    await expect(guard(async () => 'row')).resolves.toBe('row');
+  it('answers with the result when it comes in time, and never fails it afterwards', async () => {
+    vi.useFakeTimers();
+    const answer = guard(async () => 'row');
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(answer).resolves.toBe('row');
+  });
+});
+
+describe('withDeadline', () => {
+  it('never gives up before the deadline by the clock, even when its timer fires early', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const never = new Promise<never>(() => {});
+    let failed = false;
+    // The timer is due at 50, the deadline by the clock at 80: as when the event
+    // loop's cached time lags Date.now() by 30 ms.
+    const guarded = withDeadline(never, 80, 50).catch(() => {
+      failed = true;
+    });
+    await vi.advanceTimersByTimeAsync(79);
+    expect(failed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await guarded;
+    expect(failed).toBe(true);
+  });
+});
+
+describe('within', () => {
+  it('runs the outer concern around the inner guard, which still hands on the deadline', async () => {
+    const seen: string[] = [];
+    const outer: Around = async (call) => {
+      seen.push('outer in');
+      try {
+        return await call();
+      } finally {
+        seen.push('outer out');
+      }
+    };
+    const inner: Guard = async (call) => {
+      seen.push('inner');
+      return call(42);
+    };
+    expect(await within(outer, inner)(async (deadline) => `deadline ${deadline}`)).toBe('deadline 42');
+    expect(seen).toEqual(['outer in', 'inner', 'outer out']);
+  });
+});
+
+describe('guardSteps', () => {
+  it('guards each step of an iteration, the one that finds its end included', async () => {
+    let steps = 0;
+    const guard: Guard = (call) => {
+      steps++;
+      return call(0);
+    };
+    async function* batches() {
+      yield [1, 2];
+      yield [3];
+    }
+    expect(await collect(guardSteps(batches(), guard))).toEqual([[1, 2], [3]]);
+    expect(steps).toBe(3);
+  });
+
+  it('passes an early return on to the iteration, unguarded', async () => {
+    let finished = false;
+    async function* batches() {
+      try {
+        yield [1];
+        yield [2];
+      } finally {
+        finished = true;
+      }
+    }
+    for await (const batch of guardSteps(batches(), (call) => call(0))) {
+      expect(batch).toEqual([1]);
+      break;
+    }
+    expect(finished).toBe(true);
   });
 });

@@ -1,14 +1,19 @@
 // The natural-batching primitive on its own: what goes out when, in what order,
 // and who fails when a statement fails.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
 import { Coalescer } from '../../../src/db/coalesce.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** A stand-in for the database: records each batch and answers when told to. */
 function statements() {
-  const sent: Array<{ inputs: number[]; answer: () => void; fail: (error: Error) => void }> = [];
-  const run = (inputs: number[]) =>
+  const sent: Array<{ inputs: number[]; deadline: number; answer: () => void; fail: (error: Error) => void }> = [];
+  const run = (inputs: number[], deadline: number) =>
     new Promise<string[]>((resolve, reject) => {
-      sent.push({ inputs, answer: () => resolve(inputs.map((n) => `#${n}`)), fail: reject });
+      sent.push({ inputs, deadline, answer: () => resolve(inputs.map((n) => `#${n}`)), fail: reject });
     });
   return { sent, run };
 }
@@ -83,5 +88,55 @@ describe('Coalescer', () => {
     expect(await blocker).toBe('only one');
     await expect(a).rejects.toThrow('a batch of 2 calls got 1 results');
     await expect(b).rejects.toThrow('a batch of 2 calls got 1 results');
+  });
+
+  it('never sends a queued call whose deadline passed while it waited, and fails it as unavailable', async () => {
+    vi.useFakeTimers({ now: 1_000 });
+    const { sent, run } = statements();
+    const coalescer = new Coalescer(run, { maxBatch: 10, maxInFlight: 1 });
+    const first = coalescer.submit(1, 5_000);
+    const expired = coalescer.submit(2, 1_500).catch((error: unknown) => error);
+    const live = coalescer.submit(3, 5_000);
+    vi.setSystemTime(1_500); // the second call's caller has its 503 now
+    sent[0]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent.map((s) => s.inputs)).toEqual([[1], [3]]);
+    const failure = await expired;
+    expect(failure).toBeInstanceOf(DatabaseUnavailableError);
+    expect((failure as Error).message).toBe('dropped unsent: its deadline passed while it waited');
+    sent[1]?.answer();
+    expect([await first, await live]).toEqual(['#1', '#3']);
+    expect(coalescer.queued).toBe(0);
+  });
+
+  it('sends nothing when every queued call has expired, and sends later calls as usual', async () => {
+    vi.useFakeTimers({ now: 1_000 });
+    const { sent, run } = statements();
+    const coalescer = new Coalescer(run, { maxBatch: 10, maxInFlight: 1 });
+    coalescer.submit(1, 5_000);
+    const expired = [2, 3].map((n) => coalescer.submit(n, 1_200).catch(() => 'dropped'));
+    vi.setSystemTime(1_200);
+    sent[0]?.answer();
+    expect(await Promise.all(expired)).toEqual(['dropped', 'dropped']);
+    expect(sent).toHaveLength(1);
+    const later = coalescer.submit(4, 9_000);
+    expect(sent.map((s) => s.inputs)).toEqual([[1], [4]]);
+    sent[1]?.answer();
+    expect(await later).toBe('#4');
+  });
+
+  it('tells each statement the earliest deadline of its calls', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const { sent, run } = statements();
+    const coalescer = new Coalescer(run, { maxBatch: 10, maxInFlight: 1 });
+    const alone = coalescer.submit(0); // no deadline: never expires
+    const batch = [coalescer.submit(1, 90_000), coalescer.submit(2, 60_000), coalescer.submit(3, 70_000)];
+    expect(sent[0]?.deadline).toBe(Number.POSITIVE_INFINITY);
+    sent[0]?.answer();
+    await alone;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent[1]).toMatchObject({ inputs: [1, 2, 3], deadline: 60_000 });
+    sent[1]?.answer();
+    expect(await Promise.all(batch)).toEqual(['#1', '#2', '#3']);
   });
 });
