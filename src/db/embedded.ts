@@ -22,6 +22,7 @@ import {
   readOwner,
   scratchDirectory,
 } from './embedded-files.js';
+import { EmbeddedPostgresError, type WatchOptions, watchServer } from './embedded-watch.js';
 
 const run = promisify(execFile);
 
@@ -39,26 +40,14 @@ export interface EmbeddedPostgresOptions {
   /** More server settings (`-c name=value`), e.g. max_connections for the benchmark. */
   settings?: Record<string, string | number>;
   log: (line: string) => void;
-  /**
-   * npm start's watch: every `intervalMs`, check that the server is alive; when it
-   * died (killed, out of memory), start it again on the same data (PostgreSQL
-   * recovers from its WAL). `giveUp` gets the reason when it can't be restarted,
-   * or died more than MAX_RESTARTS times in RESTART_WINDOW_MS.
-   */
-  watch?: { intervalMs: number; giveUp: (reason: Error) => void };
+  /** npm start's watch: restarted when it dies (src/db/embedded-watch.ts). */
+  watch?: WatchOptions;
 }
-
-const MAX_RESTARTS = 3;
-const RESTART_WINDOW_MS = 60_000;
 
 export interface EmbeddedPostgres {
   readonly port: number;
   readonly dataDir: string;
   stop(): Promise<void>;
-}
-
-export class EmbeddedPostgresError extends Error {
-  override name = 'EmbeddedPostgresError';
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
@@ -108,7 +97,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await rm(join(dataDir, 'postmaster.pid'), { force: true }); // the dead server's; see above
     await startServer(pgCtl, dataDir, options);
   };
-  const watcher = options.watch && watchServer(dataDir, options.watch, restart, options.log);
+  const watcher =
+    options.watch &&
+    watchServer(
+      { dataDir, isAlive: async () => (await readLiveServer(dataDir)) !== undefined, restart, log: options.log },
+      options.watch,
+    );
   return {
     port: options.port,
     dataDir,
@@ -118,49 +112,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (await readLiveServer(dataDir)) await stopServer();
       await rm(join(dataDir, OWNER_FILE), { force: true });
       if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Polls the postmaster; restarts it when it is gone. stop() ends the watch, waiting out a restart under way. */
-function watchServer(
-  dataDir: string,
-  { intervalMs, giveUp }: NonNullable<EmbeddedPostgresOptions['watch']>,
-  restart: () => Promise<void>,
-  log: (line: string) => void,
-) {
-  let stopped = false;
-  let check: Promise<void> = Promise.resolve();
-  const restarts: number[] = [];
-  const alive = async () => {
-    if (stopped || (await readLiveServer(dataDir))) return;
-    restarts.push(Date.now());
-    while ((restarts[0] ?? 0) < Date.now() - RESTART_WINDOW_MS) restarts.shift();
-    if (restarts.length > MAX_RESTARTS) {
-      stopped = true;
-      return giveUp(
-        new EmbeddedPostgresError(
-          `the embedded PostgreSQL died ${restarts.length} times within ${RESTART_WINDOW_MS / 1000} s: see ${join(dataDir, 'server.log')}`,
-        ),
-      );
-    }
-    log(`the embedded PostgreSQL in ${dataDir} exited unexpectedly: restarting it (its data recovers from the WAL)`);
-    try {
-      await restart();
-      log('the embedded PostgreSQL is back');
-    } catch (error) {
-      stopped = true;
-      giveUp(error as Error);
-    }
-  };
-  const timer = setInterval(() => {
-    check = check.then(alive);
-  }, intervalMs).unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await check;
     },
   };
 }

@@ -24,11 +24,14 @@ const CONNECTION_ERROR_CODES = new Set([
 // slow database rather than a wrong query.
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-4]|57014|53300)$/;
 
+/** query_canceled, which postgres.js also raises itself for a query cancelled before it was sent. */
+const QUERY_CANCELED = '57014';
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
   if (error instanceof postgres.PostgresError) return UNAVAILABLE_SQLSTATE.test(error.code);
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && CONNECTION_ERROR_CODES.has(code);
+  return typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code === QUERY_CANCELED);
 }
 
 /** The error as the layers above see it: DatabaseUnavailableError when it means that, else itself. */

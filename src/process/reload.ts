@@ -40,25 +40,39 @@ export async function createReloader(): Promise<Reloader> {
       return ((await import(pathToFileURL(outfile).href)) as AssembleModule).assembleApp;
     },
 
-    async watch(onChange) {
-      let timer: NodeJS.Timeout | undefined;
-      let running = Promise.resolve();
-      const changed = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          running = running.then(onChange);
-        }, DEBOUNCE_MS);
-      };
+    async watch(onChange, onError) {
+      const saves = onEachSave(onChange, onError);
       // One plain watch per directory: it sees files replaced by rename (how editors,
       // sed -i and git save), which Node 20's recursive watch on Linux can miss.
-      const watchers: FSWatcher[] = (await directoriesUnder(WATCHED)).map((dir) => watch(dir, changed));
+      const watchers: FSWatcher[] = (await directoriesUnder(WATCHED)).map((dir) => watch(dir, saves.changed));
       return {
         async close() {
           for (const watcher of watchers) watcher.close();
-          clearTimeout(timer);
-          await running;
+          await saves.close();
         },
       };
+    },
+  };
+}
+
+/**
+ * `onChange` once per burst of saves (DEBOUNCE_MS apart), one call at a time. A
+ * call that fails goes to `onError` and the chain goes on: the next save is
+ * handled as if none had failed. close() waits for the call under way.
+ */
+export function onEachSave(onChange: () => Promise<void>, onError: (error: unknown) => void, debounceMs = DEBOUNCE_MS) {
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve();
+  return {
+    changed() {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        running = running.then(onChange).catch(onError);
+      }, debounceMs);
+    },
+    async close() {
+      clearTimeout(timer);
+      await running;
     },
   };
 }

@@ -20,8 +20,11 @@ export interface RunningService {
 
 /** What npm run dev adds (reload.ts): a watch on the sources, and assembleApp built afresh from them. */
 export interface Reloader {
-  /** Calls `onChange` after each save, one call at a time; close() waits for the one under way. */
-  watch(onChange: () => Promise<void>): Promise<{ close(): Promise<void> }>;
+  /**
+   * Calls `onChange` after each save, one call at a time, and `onError` with what
+   * a call threw, going on with the next save; close() waits for the one under way.
+   */
+  watch(onChange: () => Promise<void>, onError: (error: unknown) => void): Promise<{ close(): Promise<void> }>;
   freshAssembler(): Promise<typeof assembleApp>;
 }
 
@@ -57,10 +60,19 @@ export async function startService(
       }
       await closeApp(app, config.shutdownGraceMs);
       app = next;
-      await listen(app, config.host, port);
+      try {
+        await listen(app, config.host, port);
+      } catch (error) {
+        // The previous version is closed already: say so, and let the next save try again.
+        logger.error(`reload failed, nothing serves until the next save: ${(error as Error).message}`);
+        return;
+      }
       log(`reloaded in ${Math.round(performance.now() - started)} ms`);
     };
-    const watching = await reloader?.watch(() => reload(reloader.freshAssembler));
+    const watching = await reloader?.watch(
+      () => reload(reloader.freshAssembler),
+      (error) => logger.error(`reload failed: ${(error as Error).message}`),
+    );
     log(`notes-service listening on ${url}${reloader ? ', reloading on changes to src/ and migrations/' : ''}`);
     return {
       url,

@@ -1,8 +1,10 @@
 // Promises 2 and 3: while the database is away every notes request answers a fast
 // 503 with Retry-After (GET / too), liveness stays 200, and within 2 s of the
-// database coming back requests succeed again without a restart. A service
-// started before its database waits for it.
+// database coming back requests succeed again without a restart; a create
+// answered 503 is never stored afterwards. A service started before its database
+// waits for it.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../tools/wait.js';
 import { createSucceedsWithin, postNote, useFaultStack } from '../support/fault-stack.js';
 
 const QUERY_TIMEOUT_MS = 1_000;
@@ -92,6 +94,37 @@ describe('a database outage', () => {
     }
     await expectRecoveryWithin2s(url);
     expect((await fetch(`${url}/notes/${id}/`)).status).toBe(200);
+  });
+
+  it('never stores a create it answered 503 while PostgreSQL was frozen, after PostgreSQL thaws', async () => {
+    // The statements sent into the frozen server, and those queued behind them:
+    // none may store its note once its client has been told it failed.
+    const { url } = stack.service();
+    const tag = `frozen ${Date.now()}`;
+    await stack.freezeDatabase(true);
+    let statuses: number[];
+    try {
+      statuses = await Promise.all(
+        Array.from({ length: 8 }, async (_, i) => (await postNote(url, `${tag} ${i}`)).status),
+      );
+    } finally {
+      await stack.freezeDatabase(false);
+    }
+    expect(statuses).toEqual(Array(8).fill(503));
+    await expectRecoveryWithin2s(url);
+    await stack.withDatabase(async (sql) => {
+      // Whatever the thawed server still had to run has run once no insert is active.
+      await waitFor(
+        'an insert still runs',
+        async () => {
+          const [busy] = await sql`select count(*)::int as n from pg_stat_activity
+            where state = 'active' and query like 'insert into notes%'`;
+          if (busy?.n !== 0) throw new Error('still running');
+        },
+        { timeoutMs: 5_000, intervalMs: 20 },
+      );
+      expect(await sql`select id, contents from notes where contents like ${`${tag} %`}`).toEqual([]);
+    });
   });
 
   it('lets a service started before its database wait for it', async () => {

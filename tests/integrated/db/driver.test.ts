@@ -1,9 +1,12 @@
-// The database driver after a result cut off mid-stream (patches/postgres+3.4.9.patch).
-// PostgreSQL sends some rows, then an error (here a statement timeout, as when a
-// large page outlives POSTGRES_STATEMENT_TIMEOUT_MS). Unpatched, postgres.js kept
-// counting rows from there, so the next result on that connection lost its first
-// rows: an existing note read as a 404, a stored note's POST as a 500.
+// The database driver where patches/postgres+3.4.9.patch changes it. A result
+// cut off mid-stream: PostgreSQL sends some rows, then an error (here a statement
+// timeout, as when a large page outlives POSTGRES_STATEMENT_TIMEOUT_MS); unpatched,
+// postgres.js kept counting rows from there, so the next result on that connection
+// lost its first rows: an existing note read as a 404, a stored note's POST as a
+// 500. A connection the server drops mid-statement, and a cancel that can't reach
+// the server, follow.
 import { randomUUID } from 'node:crypto';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openPool } from '../../../src/db/pool.js';
 import { notesRepository } from '../../../src/notes/repository.js';
@@ -95,6 +98,44 @@ describe('a connection the server drops mid-statement', () => {
       expect(performance.now() - started).toBeLessThan(1_000); // unpatched: the full 5 s
     } finally {
       await killer.end();
+    }
+  });
+});
+
+describe('cancelling a running statement', () => {
+  it('rejects catchably when the cancel request cannot reach the server, instead of crashing the process', async () => {
+    // A relay in front of PostgreSQL that stops accepting once the statement
+    // runs: the open connection works on, a new one (the cancel request's) is refused.
+    const { host, port } = testDatabase();
+    const relay = createServer((client) => {
+      const server = connect(port, host);
+      client.on('error', () => server.destroy());
+      server.on('error', () => client.destroy());
+      client.pipe(server).pipe(client);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const sql = openPool({ ...testDatabase(), port: (relay.address() as AddressInfo).port, poolSize: 1 });
+    const watcher = openPool({ ...testDatabase(), poolSize: 1 });
+    try {
+      const [{ pid } = { pid: 0 }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const sleeping = sql`select pg_sleep(5)`;
+      const outcome = sleeping.catch((error: unknown) => error);
+      await waitFor(
+        'the statement never started',
+        async () => {
+          const [row] = await watcher`select state from pg_stat_activity where pid = ${pid}`;
+          if (row?.state !== 'active') throw new Error('not yet');
+        },
+        { timeoutMs: 2_000, intervalMs: 20 },
+      );
+      relay.close();
+      await expect(sleeping.cancel()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      await watcher`select pg_cancel_backend(${pid})`;
+      expect(await outcome).toMatchObject({ code: '57014' });
+    } finally {
+      await sql.end({ timeout: 1 });
+      await watcher.end();
+      relay.close();
     }
   });
 });

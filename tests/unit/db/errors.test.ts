@@ -13,6 +13,12 @@ describe('isDatabaseUnavailable', () => {
     },
   );
 
+  it('counts the driver’s own query_canceled, raised for a statement cancelled before it was sent', () => {
+    // postgres.js's Errors.generic: an Error with the SQLSTATE as its code, not a PostgresError.
+    expect(isDatabaseUnavailable(withCode('57014'))).toBe(true);
+    expect(isDatabaseUnavailable(withCode('42P01'))).toBe(false);
+  });
+
   it('counts our own DatabaseUnavailableError', () => {
     expect(isDatabaseUnavailable(new DatabaseUnavailableError('down'))).toBe(true);
   });

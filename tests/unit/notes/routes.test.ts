@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../../src/http/app-instance.js';
+import { NoteIdsExhaustedError } from '../../../src/notes/repository.js';
 import { testApp } from '../../support/test-app.js';
 
 describe('POST /notes/', () => {
@@ -87,6 +88,30 @@ describe('POST /notes/', () => {
     });
   });
 
+  it('answers 507 insufficient_storage once no note id is left, with or without a key, and logs it', async () => {
+    const logLines: Array<Record<string, unknown>> = [];
+    const exhausted = async () => {
+      throw new NoteIdsExhaustedError('no note id is left: ids end at 9007199254740991');
+    };
+    const instance = testApp({ notes: { create: exhausted, createOnce: exhausted }, logLines });
+    for (const headers of [{}, { 'idempotency-key': 'k' }]) {
+      const response = await instance.inject({ method: 'POST', url: '/notes/', payload: { contents: 'x' }, headers });
+      expect(response.statusCode).toBe(507);
+      expect(response.json()).toEqual({
+        error: 'insufficient_storage',
+        message: 'no note id is left: ids end at 9007199254740991',
+      });
+    }
+    expect(logLines.filter((line) => line.msg === 'no note id is left').map((line) => line.level)).toEqual([50, 50]);
+  });
+
+  it('answers any other failure of a create through the service-wide map: a bug is a bare 500', async () => {
+    const instance = testApp({ notes: { create: () => Promise.reject(new TypeError('a bug')) } });
+    const response = await instance.inject({ method: 'POST', url: '/notes/', payload: { contents: 'x' } });
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({ error: 'internal_error', message: 'internal server error' });
+  });
+
   it('explains what is wrong with the contents in the message', async () => {
     const response = await testApp().inject({ method: 'POST', url: '/notes/', payload: { contents: '' } });
     expect(response.json().message).toBe('body/contents must not be empty');
@@ -134,10 +159,14 @@ describe('GET /notes/:id/', () => {
     expect(response.json()).toEqual({ error: 'invalid_request', message: 'params/id must be a positive integer' });
   });
 
-  it.each(['9223372036854775808', '99999999999999999999'])('answers 404 for %s, beyond bigint', async (id) => {
-    const response = await testApp().inject({ method: 'GET', url: `/notes/${id}/` });
-    expect(response.statusCode).toBe(404);
-  });
+  it.each(['9007199254740992', '9223372036854775808', '99999999999999999999'])(
+    'answers 404 for %s, past the last note id',
+    async (id) => {
+      const response = await testApp().inject({ method: 'GET', url: `/notes/${id}/` });
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toEqual({ error: 'not_found', message: `note ${id} does not exist` });
+    },
+  );
 });
 
 describe('GET /notes/', () => {
@@ -192,12 +221,53 @@ describe('GET /notes/', () => {
     'after=-1',
     'after=x',
     'after=1e3',
-    'after=9223372036854775808', // one past bigint: no note id can be that large
+    'after=9223372036854775808',
     'after=9999999999999999999',
   ])('answers 400 for %s', async (query) => {
     const response = await testApp().inject({ url: `/notes/?${query}` });
     expect(response.statusCode).toBe(400);
     expect(response.json().error).toBe('invalid_request');
+  });
+
+  it('names the last note id when after is past it', async () => {
+    const response = await testApp().inject({ url: '/notes/?after=9007199254740992' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'invalid_request',
+      message: 'querystring/after must be a note id, at most 9007199254740991',
+    });
+  });
+
+  it('pages from the last note id on: an empty page, no Link', async () => {
+    const response = await (await appWithNotes(1)).inject({ url: '/notes/?after=9007199254740991' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual([]);
+    expect(response.headers.link).toBeUndefined();
+  });
+
+  it('answers HEAD of the full listing with its headers, without reading a note', async () => {
+    let listings = 0;
+    const instance = testApp({
+      notes: {
+        async *listAll() {
+          listings++;
+          yield [];
+        },
+      },
+    });
+    const response = await instance.inject({ method: 'HEAD', url: '/notes/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.body).toBe('');
+    expect(listings).toBe(0);
+  });
+
+  it('answers HEAD of a page with the Link the page would carry', async () => {
+    const instance = await appWithNotes(3);
+    const response = await instance.inject({ method: 'HEAD', url: '/notes/?limit=1&after=0' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers.link).toBe('</notes/?limit=1&after=1>; rel="next"');
+    expect(response.body).toBe('');
   });
 
   it('streams the full list as one JSON array across batches', async () => {

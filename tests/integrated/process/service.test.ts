@@ -1,0 +1,72 @@
+// One running service (src/process/service.ts) on the test database, reloading
+// the way npm run dev does, but with the saves and the rebuilt code handed in by
+// the test: every save is answered by a line, a failed one too, and the next save
+// after a failure still takes effect.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { createLogger } from '../../../src/logger.js';
+import { assembleApp } from '../../../src/process/assemble.js';
+import { type Reloader, startService } from '../../../src/process/service.js';
+import { testDatabase } from '../../support/settings.js';
+
+/** A reloader whose saves the test makes: each save() rebuilds with the assembler given. */
+function handReloader() {
+  let onChange: (() => Promise<void>) | undefined;
+  let next: typeof assembleApp = assembleApp;
+  const reloader: Reloader = {
+    async watch(change) {
+      onChange = change;
+      return { close: async () => {} };
+    },
+    freshAssembler: async () => next,
+  };
+  return {
+    reloader,
+    async save(assembler: typeof assembleApp) {
+      next = assembler;
+      await onChange?.();
+    },
+  };
+}
+
+describe('a service reloading on saves', () => {
+  it('answers each save with one line, keeps serving past a broken one, and recovers after a failed listen', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line).msg) });
+    const config = loadConfig({ API_PORT: '0', SHUTDOWN_GRACE_MS: '1000' });
+    const hand = handReloader();
+    const service = await startService(config, testDatabase(), logger, hand.reloader);
+    const serving = async () => (await fetch(`${service.url}/`).catch(() => undefined))?.status;
+    try {
+      const since = () => lines.splice(0).filter((line) => line.startsWith('reload'));
+      since();
+
+      await hand.save(() => {
+        throw new SyntaxError('Unexpected token (src/notes/routes.ts:12:3)');
+      });
+      expect(since()).toEqual([
+        'reload failed, still serving the previous version: Unexpected token (src/notes/routes.ts:12:3)',
+      ]);
+      expect(await serving()).toBe(200);
+
+      await hand.save((...args) => {
+        const app = assembleApp(...args);
+        app.listen = (async () => {
+          throw Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' });
+        }) as never;
+        return app;
+      });
+      const port = new URL(service.url).port;
+      expect(since()).toEqual([
+        `reload failed, nothing serves until the next save: API_PORT ${port} is taken on 127.0.0.1: set API_PORT to a free one (scripts/free-port prints one)`,
+      ]);
+      expect(await serving()).toBeUndefined();
+
+      await hand.save(assembleApp);
+      expect(since()).toEqual([expect.stringMatching(/^reloaded in \d+ ms$/)]);
+      expect(await serving()).toBe(200);
+    } finally {
+      await service.close();
+    }
+  });
+});
