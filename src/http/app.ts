@@ -10,10 +10,11 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import type { NotesRepository } from '../notes/repository.js';
-import { notesRoutes } from '../notes/routes.js';
+import { NOTES_ERRORS, notesRoutes } from '../notes/routes.js';
 import type { App } from './app-instance.js';
 import { requireBearerToken } from './auth.js';
-import { handleClientError, handleError, handleNotFound } from './errors.js';
+import { SCHEMA_COMPILERS } from './compilers.js';
+import { apiErrorSchema, handleClientError, handleError, handleNotFound, KIT_ERRORS } from './errors.js';
 import { healthRoutes, type Readiness } from './health.js';
 import { parseJsonStrictly } from './json-body.js';
 import { lingerOnEarlyClose } from './lingering-close.js';
@@ -75,6 +76,7 @@ export function buildApp({ config, notes, readiness, draining = () => false, log
     frameworkErrors: handleError,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: AJV_OPTIONS,
+    schemaController: SCHEMA_COMPILERS,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON is the only body we accept: anything else is a 415, not a string to validate.
@@ -86,6 +88,7 @@ export function buildApp({ config, notes, readiness, draining = () => false, log
   enforceHttpRules(app);
   admitRequests(app, config.shedding, draining, metrics ? observeAdmission(metrics) : {});
   app.setNotFoundHandler(handleNotFound);
+  app.addSchema(apiErrorSchema([...Object.keys(KIT_ERRORS), ...Object.keys(NOTES_ERRORS)]));
   const otherMethods = collectRoutes(app);
   app.register(swagger, openApiOptions); // at the root and before the routes, so that it sees them all
   app.register(openApiRoute);

@@ -4,21 +4,66 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import Type, { type Static } from 'typebox';
+import Type from 'typebox';
 import { DatabaseUnavailableError } from '../database-unavailable.js';
 import { InvalidBodyError } from './json-body.js';
 
-/** The shape of every 4xx and 5xx answer, as routes declare it for validation and OpenAPI. */
-export const ApiError = Type.Object({
-  error: Type.String({ description: 'Stable machine-readable code, e.g. not_found' }),
-  message: Type.String({ description: 'Human-readable explanation' }),
-});
-export type ApiError = Static<typeof ApiError>;
+/**
+ * Every `error` code the HTTP kit answers with, on any route, and its status. A
+ * feature adds its own (buildApp's `errorCodes`); together they are the enum of
+ * the ApiError schema, and the docs' tables are checked against them.
+ */
+export const KIT_ERRORS = {
+  invalid_json: 400,
+  invalid_utf8: 400,
+  invalid_request: 400,
+  invalid_url: 400,
+  invalid_content_length: 400,
+  bad_request: 400,
+  request_aborted: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  request_timeout: 408,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  uri_too_long: 414,
+  unsupported_media_type: 415,
+  unsupported_content_encoding: 415,
+  range_not_satisfiable: 416,
+  expectation_failed: 417,
+  headers_too_large: 431,
+  internal_error: 500,
+  database_unavailable: 503,
+  overloaded: 503,
+  shutting_down: 503,
+  http_version_not_supported: 505,
+} as const satisfies Record<string, number>;
+export type KitErrorCode = keyof typeof KIT_ERRORS;
+
+/** The shape of every 4xx and 5xx answer, as routes declare it: a reference to the ApiError schema. */
+export const ApiError = Type.Ref('ApiError');
+export type ApiError = { error: string; message: string };
+
+/**
+ * The ApiError schema, added to the app once (components.schemas.ApiError in the
+ * OpenAPI document): `error` is one of `codes`.
+ */
+export function apiErrorSchema(codes: readonly string[]) {
+  return Type.Object(
+    {
+      error: Type.String({ enum: [...codes], description: 'Stable machine-readable code' }),
+      message: Type.String({ description: 'Human-readable explanation' }),
+    },
+    { $id: 'ApiError', title: 'ApiError', description: 'The one shape of every 4xx and 5xx answer' },
+  );
+}
 
 /** Seconds a client should wait before retrying a 503 (database away, overload, shutdown). */
 export const RETRY_AFTER_SECONDS = 1;
 
-const CODES_BY_FASTIFY_ERROR: Record<string, string> = {
+const CODES_BY_FASTIFY_ERROR: Record<string, KitErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
   FST_ERR_BAD_URL: 'invalid_url',
@@ -76,13 +121,26 @@ export function sendUnavailable(reply: FastifyReply, error: string, message: str
   return sendError(reply, 503, error, message);
 }
 
-/** The status's reason phrase as a code: 403 → forbidden, 416 → range_not_satisfiable. */
-function codeOfStatus(status: number): string {
-  return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '_');
-}
+/**
+ * The codes of the statuses Fastify and its plugins answer with on their own (the
+ * docs page's file server: 403, 412, 416); any other 4xx reads as bad_request.
+ */
+const CODES_BY_STATUS: Partial<Record<number, KitErrorCode>> = {
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  408: 'request_timeout',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  416: 'range_not_satisfiable',
+  431: 'headers_too_large',
+};
+const codeOfStatus = (status: number): KitErrorCode => CODES_BY_STATUS[status] ?? 'bad_request';
 
 /** The one error shape as a complete raw response, for answers written outside Fastify. */
-export function rawErrorResponse(status: number, code: string, message: string, headers: string[] = []): string {
+export function rawErrorResponse(status: number, code: KitErrorCode, message: string, headers: string[] = []): string {
   const body = JSON.stringify({ error: code, message } satisfies ApiError);
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
@@ -96,7 +154,7 @@ export function rawErrorResponse(status: number, code: string, message: string, 
   ].join('\r\n');
 }
 
-const CLIENT_ERRORS: Record<string, [status: number, error: string, message: string]> = {
+const CLIENT_ERRORS: Record<string, [status: number, error: KitErrorCode, message: string]> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request did not arrive in time'],
   HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'the request headers are too large'],
 };

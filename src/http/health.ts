@@ -13,6 +13,9 @@ export type Readiness = () => Promise<void>;
 
 const Status = Type.Object({ app: Type.Literal('notes-service'), status: Type.Literal('up') });
 const Probe = Type.Object({ status: Type.String() });
+/** Open whatever API_TOKEN says: orchestrators and load balancers probe without a token. */
+const OPEN: Array<Record<string, string[]>> = [];
+const errors = { '4xx': ApiError, '5xx': ApiError };
 
 export interface HealthOptions {
   readiness: Readiness;
@@ -23,22 +26,62 @@ export interface HealthOptions {
 const DRAINING = 'the service is draining before it stops; send to another instance';
 
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, { readiness, draining }) => {
-  app.get('/', { schema: { response: { 200: Status, '5xx': ApiError } } }, async (_request, reply) => {
-    if (draining()) return sendUnavailable(reply, 'shutting_down', DRAINING);
-    await readiness(); // a failure goes through the error handler: 503 database_unavailable
-    return { app: 'notes-service', status: 'up' } as const;
-  });
+  const ready = {
+    security: OPEN,
+    tags: ['health'],
+  };
+  app.get(
+    '/',
+    {
+      schema: {
+        ...ready,
+        operationId: 'getStatus',
+        summary: 'Readiness, as the tests wait on it',
+        description: '200 while the database answers; 503 while it does not or the service drains before it stops.',
+        response: { 200: Status, ...errors },
+      },
+    },
+    async (_request, reply) => {
+      if (draining()) return sendUnavailable(reply, 'shutting_down', DRAINING);
+      await readiness(); // a failure goes through the error handler: 503 database_unavailable
+      return { app: 'notes-service', status: 'up' } as const;
+    },
+  );
 
   // Liveness: the process answers. Never touches the database, so an outage
   // doesn't get the service restarted by an orchestrator.
-  app.get('/health/live', { schema: { response: { 200: Probe } }, config: NEVER_SHED }, async () => ({
-    status: 'live',
-  }));
+  app.get(
+    '/health/live',
+    {
+      schema: {
+        ...ready,
+        operationId: 'getLiveness',
+        summary: 'Liveness: the process answers',
+        description:
+          'Never touches the database and is never shed, so an outage or overload does not get the process restarted.',
+        response: { 200: Probe, ...errors },
+      },
+      config: NEVER_SHED,
+    },
+    async () => ({ status: 'live' }),
+  );
 
   // Readiness: the database answers (the same check as GET /).
-  app.get('/health/ready', { schema: { response: { 200: Probe, '5xx': ApiError } } }, async (_request, reply) => {
-    if (draining()) return sendUnavailable(reply, 'shutting_down', DRAINING);
-    await readiness();
-    return { status: 'ready' };
-  });
+  app.get(
+    '/health/ready',
+    {
+      schema: {
+        ...ready,
+        operationId: 'getReadiness',
+        summary: 'Readiness, for orchestrators and load balancers',
+        description: 'The same check as GET /: 200 while the database answers, 503 otherwise and while draining.',
+        response: { 200: Probe, ...errors },
+      },
+    },
+    async (_request, reply) => {
+      if (draining()) return sendUnavailable(reply, 'shutting_down', DRAINING);
+      await readiness();
+      return { status: 'ready' };
+    },
+  );
 };

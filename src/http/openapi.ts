@@ -16,7 +16,10 @@ export const openApiOptions: SwaggerOptions = {
       title: 'notes-service',
       version,
       description: 'Notes on PostgreSQL. Every error answers { error, message }.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
+    // Relative: the service that serves this document, wherever it runs.
+    servers: [{ url: '/', description: 'the service serving this document' }],
     components: {
       securitySchemes: {
         bearerAuth: {
@@ -27,7 +30,28 @@ export const openApiOptions: SwaggerOptions = {
       },
     },
   },
+  // Shared schemas (ApiError) keep their own name in components.schemas, not def-0.
+  refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  // The validator's own keywords (ajv-errors' errorMessage) are not OpenAPI's.
+  transformObject: (document) =>
+    withoutKeywords(
+      'openapiObject' in document ? document.openapiObject : document.swaggerObject,
+      VALIDATOR_ONLY,
+    ) as never,
 };
+
+const VALIDATOR_ONLY = new Set(['errorMessage']);
+
+/** `value` with every object property named in `keywords` left out, at any depth. */
+function withoutKeywords(value: unknown, keywords: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => withoutKeywords(item, keywords));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !keywords.has(key))
+      .map(([key, item]) => [key, withoutKeywords(item, keywords)]),
+  );
+}
 
 export async function openApiRoute(app: FastifyInstance): Promise<void> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

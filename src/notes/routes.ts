@@ -27,6 +27,9 @@ async function* jsonArray(first: IteratorResult<Note[]>, rest: AsyncIterator<Not
   yield ']';
 }
 
+/** The error codes of this feature's own, besides the HTTP kit's, and their status. */
+export const NOTES_ERRORS = { idempotency_key_reused: 422, insufficient_storage: 507 } as const;
+
 export interface NotesRoutesOptions {
   notes: NotesRepository;
   noteMaxLength: number;
@@ -55,6 +58,14 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
     '/notes/',
     {
       schema: {
+        operationId: 'createNote',
+        summary: 'Create a note',
+        description:
+          'Stores a note and answers 201 once it is committed. With Idempotency-Key, a retry with the same body ' +
+          'replays the first 201 (Idempotent-Replayed: true), with another body it is a 422. A 503 means the ' +
+          'note was not stored, but for a create running at the moment the deadline passed: retry with ' +
+          'Idempotency-Key to make a retry safe in every case.',
+        tags: ['notes'],
         security: OPTIONAL_BEARER,
         headers: CreateHeaders,
         body: noteInputSchema(noteMaxLength),
@@ -76,7 +87,16 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
 
   app.get(
     '/notes/:id/',
-    { schema: { security: OPTIONAL_BEARER, params: NoteParams, response: { 200: Note, ...errors } } },
+    {
+      schema: {
+        operationId: 'getNote',
+        summary: 'Get a note by id',
+        tags: ['notes'],
+        security: OPTIONAL_BEARER,
+        params: NoteParams,
+        response: { 200: Note, ...errors },
+      },
+    },
     async (request, reply) => {
       const note = await notes.get(BigInt(request.params.id));
       if (!note) return notFound(reply, `note ${request.params.id} does not exist`);
@@ -86,7 +106,20 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
 
   app.get(
     '/notes/',
-    { schema: { security: OPTIONAL_BEARER, querystring: ListQuery, response: { 200: NoteList, ...errors } } },
+    {
+      schema: {
+        operationId: 'listNotes',
+        summary: 'List notes, all at once or a page at a time',
+        description:
+          'Without limit and after: every note ascending by id, one JSON array streamed in batches. With either: ' +
+          'a page of up to limit notes after the id `after`, with Link: <…>; rel="next" while more remain; a page ' +
+          'also stops early at PAGE_MAX_BYTES, so page until the Link is gone.',
+        tags: ['notes'],
+        security: OPTIONAL_BEARER,
+        querystring: ListQuery,
+        response: { 200: NoteList, ...errors },
+      },
+    },
     async (request, reply) => {
       const { limit, after } = request.query;
       if (limit === undefined && after === undefined) {
