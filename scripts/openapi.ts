@@ -35,7 +35,8 @@ const generated: Array<[URL, string]> = [
 if (process.argv.includes('--check')) {
   const stale: string[] = [];
   for (const [file, text] of generated) {
-    if ((await readFile(file, 'utf8').catch(() => '')) !== text) stale.push(file.pathname.split('/').slice(-3).join('/'));
+    if ((await readFile(file, 'utf8').catch(() => '')) !== text)
+      stale.push(file.pathname.split('/').slice(-3).join('/'));
   }
   if (stale.length > 0) {
     console.error(`out of date with the route schemas: ${stale.join(', ')}; run npm run openapi and commit them`);
