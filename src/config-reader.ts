@@ -57,8 +57,9 @@ export function reader(env: NodeJS.ProcessEnv, record: RecordSetting = () => {})
       record({ name, default: String(fallback), accepts: 'true or false', doc });
       const value = raw(name);
       if (value === undefined) return fallback;
-      if (/^(true|1|yes)$/i.test(value)) return true;
-      if (/^(false|0|no)$/i.test(value)) return false;
+      // Exactly the two words the docs name: a typo or "1" is an error, never a guess.
+      if (value === 'true') return true;
+      if (value === 'false') return false;
       throw new ConfigError(`${name} must be true or false, got "${value}"`);
     },
     string(name: string, fallback: string, doc = ''): string {

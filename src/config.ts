@@ -324,6 +324,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, record?: Record
       `BODY_LIMIT_BYTES must be at least 6 × NOTE_MAX_LENGTH + 64 (= ${noteMaxLength * 6 + 64}), got ${bodyLimitBytes}`,
     );
   }
+  const { poolSize, batching } = config.postgres;
+  if (poolSize <= 2 * batching.maxInFlight) {
+    // Both kinds of coalesced statement (reads, creates) may hold a connection each
+    // per slot: with no connection left, pages, listings and keyed creates would wait.
+    throw new ConfigError(
+      `POSTGRES_POOL_SIZE must be above 2 × POSTGRES_BATCH_MAX_IN_FLIGHT (${2 * batching.maxInFlight}), got ${poolSize}`,
+    );
+  }
   if (headersTimeoutMs > requestTimeoutMs) {
     // Node's own rule: the headers arrive within the time for the whole request.
     throw new ConfigError(

@@ -42,13 +42,24 @@ export interface TestAppOptions {
   metrics?: boolean;
   /** Collects the app's log lines, parsed, at level info. */
   logLines?: Array<Record<string, unknown>>;
+  /** Timeouts and limits other than TEST_CONFIG's. */
+  limits?: Partial<Record<'requestTimeoutMs' | 'headersTimeoutMs' | 'lingeringCloseMs', number>>;
 }
 
 export function testApp(options: TestAppOptions = {}): App {
-  const { notes = {}, readiness = async () => {}, draining = false, apiToken, shedding, metrics, logLines } = options;
+  const {
+    notes = {},
+    readiness = async () => {},
+    draining = false,
+    apiToken,
+    shedding,
+    metrics,
+    logLines,
+    limits,
+  } = options;
   const guard = guardDatabaseCalls(QUERY_TIMEOUT_MS);
   const app = buildApp({
-    config: { ...TEST_CONFIG, apiToken, shedding: { ...TEST_CONFIG.shedding, ...shedding } },
+    config: { ...TEST_CONFIG, ...limits, apiToken, shedding: { ...TEST_CONFIG.shedding, ...shedding } },
     notes: guardedNotes({ ...inMemoryNotes(), ...notes }, guard),
     readiness: () => guard(readiness),
     draining: () => draining,
@@ -57,4 +68,13 @@ export function testApp(options: TestAppOptions = {}): App {
   });
   onTestFinished(() => app.close());
   return app;
+}
+
+/** testApp listening on a free port of 127.0.0.1, for what only a real socket shows; closed when the test ends. */
+export async function listeningTestApp(options: TestAppOptions = {}): Promise<{ app: App; port: number }> {
+  const app = testApp(options);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return { app, port: address.port };
 }

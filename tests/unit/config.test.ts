@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeSettings, loadConfig } from '../../src/config.js';
 import { ConfigError, reader } from '../../src/config-reader.js';
+import { settingsFiles, staleFiles } from '../../tools/generated-files.js';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -48,11 +49,46 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
-  it('rejects a body limit too small for a note of the maximum length', () => {
-    expect(() => loadConfig({ NOTE_MAX_LENGTH: '1000', BODY_LIMIT_BYTES: '5000' })).toThrow(
-      /^BODY_LIMIT_BYTES must be at least 6 × NOTE_MAX_LENGTH \+ 64 \(= 6064\), got 5000$/,
+  it('rejects a body limit too small for a note of the maximum length, and takes one just large enough', () => {
+    expect(() => loadConfig({ NOTE_MAX_LENGTH: '1000', BODY_LIMIT_BYTES: '6063' })).toThrow(
+      /^BODY_LIMIT_BYTES must be at least 6 × NOTE_MAX_LENGTH \+ 64 \(= 6064\), got 6063$/,
     );
+    expect(loadConfig({ NOTE_MAX_LENGTH: '1000', BODY_LIMIT_BYTES: '6064' }).bodyLimitBytes).toBe(6064);
   });
+
+  it('rejects a pool no larger than twice the coalesced statements in flight, and takes one a connection above', () => {
+    expect(() => loadConfig({ POSTGRES_POOL_SIZE: '6', POSTGRES_BATCH_MAX_IN_FLIGHT: '3' })).toThrow(
+      new ConfigError('POSTGRES_POOL_SIZE must be above 2 × POSTGRES_BATCH_MAX_IN_FLIGHT (6), got 6'),
+    );
+    expect(loadConfig({ POSTGRES_POOL_SIZE: '7', POSTGRES_BATCH_MAX_IN_FLIGHT: '3' }).postgres).toMatchObject({
+      poolSize: 7,
+      batching: { maxInFlight: 3 },
+    });
+    expect(() => loadConfig({ POSTGRES_POOL_SIZE: '4' })).toThrow(/^POSTGRES_POOL_SIZE must be above/);
+  });
+
+  it('rejects a headers timeout longer than the whole request’s, and takes an equal one', () => {
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '1001' })).toThrow(
+      new ConfigError('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS (1000), got 1001'),
+    );
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '1000' }).headersTimeoutMs).toBe(1000);
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+  ])('takes METRICS_ENABLED=%s', (value, enabled) => {
+    expect(loadConfig({ METRICS_ENABLED: value }).metricsEnabled).toBe(enabled);
+  });
+
+  it.each(['1', '0', 'yes', 'no', 'TRUE', 'False', 'on', ' true'])(
+    'takes nothing but what the docs name for METRICS_ENABLED: rejects %j',
+    (value) => {
+      expect(() => loadConfig({ METRICS_ENABLED: value })).toThrow(
+        new ConfigError(`METRICS_ENABLED must be true or false, got "${value}"`),
+      );
+    },
+  );
 
   it('returns a frozen config, nested parts included', () => {
     const config = loadConfig({});
@@ -93,5 +129,11 @@ describe('describeSettings', () => {
       describeSettings().flatMap((setting) => (setting.default === undefined ? [] : [[setting.name, setting.default]])),
     );
     expect(loadConfig(env)).toEqual(loadConfig({}));
+  });
+});
+
+describe('the settings users read', () => {
+  it('are what the service reads: docs/configuration.md and .env.example match the code', async () => {
+    expect(await staleFiles(await settingsFiles())).toEqual([]);
   });
 });

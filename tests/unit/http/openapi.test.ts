@@ -1,6 +1,7 @@
 // The OpenAPI document the service serves, made from the routes' own schemas.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { openApiFiles, staleFiles } from '../../../tools/generated-files.js';
 import { TEST_CONFIG, testApp } from '../../support/test-app.js';
 
 describe('GET /openapi.json', () => {
@@ -20,5 +21,11 @@ describe('the document’s version', () => {
   it('is package.json’s', async () => {
     const { version } = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8'));
     expect((await testApp().inject({ url: '/openapi.json' })).json().info.version).toBe(version);
+  });
+});
+
+describe('the committed document', () => {
+  it('is the one the service serves, and its types are made from it: a schema change shows in review', async () => {
+    expect(await staleFiles(await openApiFiles())).toEqual([]);
   });
 });
