@@ -6,12 +6,12 @@
 // 500. A connection the server drops mid-statement, and a cancel that can't reach
 // the server, follow.
 import { randomUUID } from 'node:crypto';
-import { type AddressInfo, connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openPool } from '../../../src/db/pool.js';
 import { notesRepository } from '../../../src/notes/repository.js';
 import { waitFor } from '../../../tools/wait.js';
 import { REPOSITORY_OPTIONS } from '../../support/database.js';
+import { startRelay } from '../../support/relay.js';
 import { testDatabase } from '../../support/settings.js';
 
 // Rows 1 and 2 leave at once; row 3 sleeps past the statement timeout. The server
@@ -104,17 +104,11 @@ describe('a connection the server drops mid-statement', () => {
 
 describe('cancelling a running statement', () => {
   it('rejects catchably when the cancel request cannot reach the server, instead of crashing the process', async () => {
-    // A relay in front of PostgreSQL that stops accepting once the statement
-    // runs: the open connection works on, a new one (the cancel request's) is refused.
+    // The relay stops accepting once the statement runs: the open connection works
+    // on, a new one (the cancel request's) is refused.
     const { host, port } = testDatabase();
-    const relay = createServer((client) => {
-      const server = connect(port, host);
-      client.on('error', () => server.destroy());
-      server.on('error', () => client.destroy());
-      client.pipe(server).pipe(client);
-    });
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-    const sql = openPool({ ...testDatabase(), port: (relay.address() as AddressInfo).port, poolSize: 1 });
+    const relay = await startRelay(host, port);
+    const sql = openPool({ ...testDatabase(), port: relay.port, poolSize: 1 });
     const watcher = openPool({ ...testDatabase(), poolSize: 1 });
     try {
       const [{ pid } = { pid: 0 }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
@@ -128,14 +122,13 @@ describe('cancelling a running statement', () => {
         },
         { timeoutMs: 2_000, intervalMs: 20 },
       );
-      relay.close();
+      relay.stopAccepting();
       await expect(sleeping.cancel()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
       await watcher`select pg_cancel_backend(${pid})`;
       expect(await outcome).toMatchObject({ code: '57014' });
     } finally {
       await sql.end({ timeout: 1 });
       await watcher.end();
-      relay.close();
     }
   });
 });

@@ -3,11 +3,19 @@
 // hundred, creates that miss their deadline, and the last note id there is.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
 import { openPool } from '../../../src/db/pool.js';
-import { EXPIRED_KEYS_PER_CREATE, NoteIdsExhaustedError, notesRepository } from '../../../src/notes/repository.js';
+import {
+  EXPIRED_KEYS_PER_CREATE,
+  LISTING_BATCH,
+  NoteIdsExhaustedError,
+  notesRepository,
+} from '../../../src/notes/repository.js';
 import { MAX_NOTE_ID } from '../../../src/notes/schemas.js';
 import { waitFor } from '../../../tools/wait.js';
+import { collect } from '../../support/collect.js';
 import { REPOSITORY_OPTIONS, useIsolatedDatabase } from '../../support/database.js';
+import { startRelay } from '../../support/relay.js';
 
 const database = useIsolatedDatabase();
 const repository = () => notesRepository(database.sql(), REPOSITORY_OPTIONS);
@@ -69,55 +77,96 @@ describe('Idempotency-Keys past their time', () => {
   });
 });
 
-describe('a create that misses its deadline', () => {
-  it('stores nothing when the server reaches it after the deadline (pipelined behind a slow statement)', async () => {
-    // One connection, busy for 400 ms: the insert is sent at once, pipelined
-    // behind the sleep, and the server only gets to it after its 100 ms deadline.
+describe('a create and its deadline', () => {
+  it('stores nothing when the statement reaches the server after the deadline (a slow link)', async () => {
+    // The relay holds what the client sends for 400 ms: the insert, sent at once,
+    // arrives 300 ms past its deadline, and so would a cancel sent at the deadline.
+    const { host, port } = database.settings();
+    const relay = await startRelay(host, port);
+    const sql = openPool({ ...database.settings(), port: relay.port, poolSize: 1 });
+    try {
+      const notes = notesRepository(sql, REPOSITORY_OPTIONS);
+      await notes.get(1n); // the connection is up before the link slows
+      relay.delayRequests(400);
+      const contents = `too late ${randomUUID()}`;
+      const failure = await notes.create(contents, Date.now() + 100).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(DatabaseUnavailableError);
+      expect((failure as Error).message).toBe('the database got the insert after its deadline: nothing was stored');
+      expect(await database.sql()`select id from notes where contents = ${contents}`).toEqual([]);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  });
+
+  it('is never sent when its deadline passes while it waits for a connection of the pool', async () => {
     const sql = openPool({ ...database.settings(), poolSize: 1 });
     try {
       const notes = notesRepository(sql, REPOSITORY_OPTIONS);
-      const contents = `too late ${randomUUID()}`;
       const sleeping = sql`select pg_sleep(0.4)`.execute();
-      const create = notes.create(contents, Date.now() + 100).catch((error: unknown) => error);
+      const contents = `unsent ${randomUUID()}`;
+      const failure = await notes.create(contents, Date.now() + 100).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: '57014', message: '57014: canceling statement due to user request' });
       await sleeping;
-      expect(await create).toBeInstanceOf(Error);
       expect(await database.sql()`select id from notes where contents = ${contents}`).toEqual([]);
     } finally {
       await sql.end();
     }
   });
 
-  it('is cancelled on the server when it still runs at the deadline, and stores nothing', async () => {
-    const sql = database.sql();
-    const contents = `slow ${randomUUID()}`;
-    // A trigger that holds only this test's insert for a second, as a slow disk would.
-    await sql.unsafe(`
-      create or replace function hold_slow_note() returns trigger language plpgsql as $$
-      begin
-        if new.contents like 'slow %' then perform pg_sleep(1); end if;
-        return new;
-      end $$;
-      create or replace trigger hold_slow_note before insert on notes for each row execute function hold_slow_note();`);
-    try {
-      const started = performance.now();
-      const failure = await repository()
-        .create(contents, Date.now() + 150)
-        .catch((error: unknown) => error);
-      expect(failure).toMatchObject({ code: '57014' }); // canceling statement due to user request
-      expect(performance.now() - started).toBeLessThan(900); // cancelled, not waited out
-      await waitFor(
-        'the cancelled insert is still running',
-        async () => {
-          const [busy] = await sql`select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and state = 'active' and query like 'insert into notes%'`;
-          if (busy?.n !== 0) throw new Error('still running');
-        },
-        { timeoutMs: 5_000, intervalMs: 20 },
-      );
-      expect(await sql`select id from notes where contents = ${contents}`).toEqual([]);
-    } finally {
-      await sql.unsafe('drop trigger hold_slow_note on notes; drop function hold_slow_note()');
-    }
+  describe('with a trigger that holds this test’s inserts, as a slow disk would', () => {
+    const hold = async (seconds: number) =>
+      database.sql().unsafe(`
+        create or replace function hold_slow_note() returns trigger language plpgsql as $$
+        begin
+          if new.contents like 'slow %' then perform pg_sleep(${seconds}); end if;
+          return new;
+        end $$;
+        create or replace trigger hold_slow_note before insert on notes for each row execute function hold_slow_note();`);
+    const release = () => database.sql().unsafe('drop trigger hold_slow_note on notes; drop function hold_slow_note()');
+    const stored = async (contents: string) =>
+      (await database.sql()`select id from notes where contents = ${contents}`).length;
+
+    it('cancels a create still running at its deadline, which stores nothing', async () => {
+      await hold(1);
+      try {
+        const contents = `slow ${randomUUID()}`;
+        const started = performance.now();
+        const failure = await repository()
+          .create(contents, Date.now() + 150)
+          .catch((error: unknown) => error);
+        expect(failure).toMatchObject({ code: '57014' }); // canceling statement due to user request
+        expect(performance.now() - started).toBeLessThan(900); // cancelled, not waited out
+        await waitFor(
+          'the cancelled insert is still running',
+          async () => {
+            const [busy] = await database.sql()`select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and state = 'active' and query like 'insert into notes%'`;
+            if (busy?.n !== 0) throw new Error('still running');
+          },
+          { timeoutMs: 5_000, intervalMs: 20 },
+        );
+        expect(await stored(contents)).toBe(0);
+      } finally {
+        await release();
+      }
+    });
+
+    it('lets a slow create that ends before its deadline be stored, and its deadline cancel nothing later', async () => {
+      await hold(0.2);
+      const sql = openPool({ ...database.settings(), poolSize: 1 });
+      try {
+        const notes = notesRepository(sql, REPOSITORY_OPTIONS);
+        const contents = `slow ${randomUUID()}`;
+        const note = await notes.create(contents, Date.now() + 600);
+        expect(note.contents).toBe(contents);
+        // Still busy on the same connection when that deadline comes: not cancelled by it.
+        expect(await sql`select pg_sleep(0.6)::text as slept`).toEqual([{ slept: '' }]);
+        expect(await stored(contents)).toBe(1);
+      } finally {
+        await sql.end();
+        await release();
+      }
+    });
   });
 
   it('is never sent when its deadline has passed before a statement slot frees', async () => {
@@ -131,6 +180,111 @@ describe('a create that misses its deadline', () => {
     await blocking;
     expect(await queued).toBe('dropped unsent: its deadline passed while it waited');
     expect(await database.sql()`select id from notes where contents = ${contents}`).toEqual([]);
+  });
+});
+
+describe('listings of a known table', () => {
+  /** This file's own database emptied and filled with `count` notes; their ids. */
+  async function exactly(count: number): Promise<number[]> {
+    const sql = database.sql();
+    await sql`delete from notes`;
+    const rows = await sql<{ id: string }[]>`
+      insert into notes (contents) select 'known ' || i from generate_series(1, ${count}) as i returning id`;
+    return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+  }
+  /** The repository over a pool that counts the statements it is given. */
+  function counted() {
+    let statements = 0;
+    const sql = new Proxy(database.sql(), {
+      apply(target, self, args) {
+        statements++;
+        return Reflect.apply(target, self, args);
+      },
+    });
+    return { notes: notesRepository(sql, REPOSITORY_OPTIONS), statements: () => statements };
+  }
+
+  it.each([
+    [0, [], 1],
+    [LISTING_BATCH - 1, [LISTING_BATCH - 1], 1],
+    [2 * LISTING_BATCH, [LISTING_BATCH, LISTING_BATCH], 3],
+    [2 * LISTING_BATCH + 1, [LISTING_BATCH, LISTING_BATCH, 1], 3],
+  ])('reads %i notes as batches of %j in %i statements, no empty batch', async (count, sizes, queries) => {
+    const ids = await exactly(count);
+    const { notes, statements } = counted();
+    const batches = await collect(notes.listAll());
+    expect(batches.map((batch) => batch.length)).toEqual(sizes);
+    expect(batches.flat().map((note) => note.id)).toEqual(ids);
+    expect(statements()).toBe(queries);
+  });
+
+  it('has the next batch fetched while the current one is consumed', async () => {
+    await exactly(2 * LISTING_BATCH + 1);
+    const sql = openPool({ ...database.settings(), poolSize: 1 });
+    const batches = notesRepository(sql, REPOSITORY_OPTIONS).listAll()[Symbol.asyncIterator]();
+    const first = await batches.next();
+    expect(first.value).toHaveLength(LISTING_BATCH);
+    // The second batch's statement went out with the first batch; once it has run,
+    // the pool can end and the second batch still arrives: it is read already.
+    await waitFor(
+      'the prefetch did not run',
+      async () => {
+        const [busy] = await database.sql()`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and application_name = 'notes-service' and state <> 'idle'
+            and pid <> pg_backend_pid()`;
+        if (busy?.n !== 0) throw new Error('still running');
+      },
+      { timeoutMs: 5_000, intervalMs: 10 },
+    );
+    await sql.end();
+    const second = await batches.next();
+    expect(second.value).toHaveLength(LISTING_BATCH);
+    await expect(batches.next()).rejects.toMatchObject({ code: 'CONNECTION_ENDED' });
+  });
+
+  it('says whether more follow a page: not after the last note, also when the page is exactly full', async () => {
+    const ids = await exactly(3);
+    const notes = repository();
+    const page = async (limit: number, after: number) => {
+      const { notes: found, more } = await notes.listPage(limit, BigInt(after));
+      return { ids: found.map((note) => note.id), more };
+    };
+    expect(await page(2, 0)).toEqual({ ids: ids.slice(0, 2), more: true });
+    expect(await page(3, 0)).toEqual({ ids, more: false });
+    expect(await page(10, 0)).toEqual({ ids, more: false });
+    expect(await page(10, ids[2] ?? 0)).toEqual({ ids: [], more: false });
+  });
+
+  it('finds the note with the first id there is', async () => {
+    const sql = database.sql();
+    await sql`delete from notes where id = 1`;
+    await sql`insert into notes (id, contents) overriding system value values (1, 'the first')`;
+    expect(await repository().get(1n)).toMatchObject({ id: 1, contents: 'the first' });
+  });
+});
+
+describe('the statements, as metrics see them', () => {
+  it('reports each batch by kind and size as it goes out, and how to read each queue', async () => {
+    const batches: Array<[string, number]> = [];
+    const queues = new Map<string, () => number>();
+    const notes = notesRepository(database.sql(), {
+      ...REPOSITORY_OPTIONS,
+      batching: { maxBatch: 10, maxInFlight: 1 },
+      observe: { batch: (kind, size) => batches.push([kind, size]), queued: (kind, depth) => queues.set(kind, depth) },
+    });
+    const first = notes.create(`observed ${randomUUID()}`);
+    const queued = [notes.create(`observed ${randomUUID()}`), notes.create(`observed ${randomUUID()}`)];
+    expect(queues.get('create')?.()).toBe(2);
+    expect(queues.get('read')?.()).toBe(0);
+    const note = await first;
+    await Promise.all(queued);
+    await notes.get(BigInt(note.id));
+    expect(batches).toEqual([
+      ['create', 1],
+      ['create', 2],
+      ['read', 1],
+    ]);
+    expect(queues.get('create')?.()).toBe(0);
   });
 });
 
@@ -156,7 +310,11 @@ describe('the last note id', () => {
     for (const attempt of [() => notes.create('one too many'), () => notes.createOnce('one too many', key, 60_000)]) {
       const failure = await attempt().catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(NoteIdsExhaustedError);
-      expect((failure as Error).message).toBe('no note id is left: ids end at 9007199254740991');
+      expect(failure).toMatchObject({
+        name: 'NoteIdsExhaustedError',
+        message: 'no note id is left: ids end at 9007199254740991',
+        cause: { code: '2200H' }, // PostgreSQL's own error, kept for the log
+      });
     }
     expect(await sql`select id from notes where contents = 'one too many'`).toEqual([]);
     expect(await sql`select key from idempotency_keys where key = ${key}`).toEqual([]);

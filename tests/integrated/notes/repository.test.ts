@@ -174,7 +174,7 @@ describe('NotesRepository', () => {
 
   it('creates many notes at once, coalesced: distinct ids, each caller its own contents, every row stored', async () => {
     const tag = randomUUID();
-    const asked = Array.from({ length: 60 }, (_, i) => `${tag} ${i % 20}`); // each contents three times
+    const asked = Array.from({ length: 60 }, (_, i) => `${tag} ${i % 3}`); // each contents 20 times, repeated within every batch
     const coalesced = notesRepository(sql, { ...REPOSITORY_OPTIONS, batching: { maxBatch: 16, maxInFlight: 2 } });
 
     const created = await Promise.all(asked.map((contents) => coalesced.create(contents)));

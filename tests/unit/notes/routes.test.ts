@@ -102,7 +102,11 @@ describe('POST /notes/', () => {
         message: 'no note id is left: ids end at 9007199254740991',
       });
     }
-    expect(logLines.filter((line) => line.msg === 'no note id is left').map((line) => line.level)).toEqual([50, 50]);
+    const logged = logLines.filter((line) => line.msg === 'no note id is left');
+    expect(logged.map((line) => [line.level, (line.err as { type: string }).type])).toEqual([
+      [50, 'NoteIdsExhaustedError'],
+      [50, 'NoteIdsExhaustedError'],
+    ]);
   });
 
   it('answers any other failure of a create through the service-wide map: a bug is a bare 500', async () => {
@@ -112,9 +116,28 @@ describe('POST /notes/', () => {
     expect(response.json()).toEqual({ error: 'internal_error', message: 'internal server error' });
   });
 
-  it('explains what is wrong with the contents in the message', async () => {
-    const response = await testApp().inject({ method: 'POST', url: '/notes/', payload: { contents: '' } });
-    expect(response.json().message).toBe('body/contents must not be empty');
+  it.each([
+    ['empty contents', '{"contents": ""}', 'body/contents must not be empty'],
+    ['numeric contents', '{"contents": 5}', 'body/contents must be a string'],
+    [
+      'a NUL character',
+      '{"contents": "a\\u0000b"}',
+      'body/contents must not contain NUL characters or unpaired surrogates',
+    ],
+    [
+      'an unpaired surrogate',
+      '{"contents": "\\udc00"}',
+      'body/contents must not contain NUL characters or unpaired surrogates',
+    ],
+    ['no contents', '{}', "body must have required property 'contents'"],
+  ])('says what is wrong with %s', async (_case, payload, message) => {
+    const response = await testApp().inject({
+      method: 'POST',
+      url: '/notes/',
+      payload,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.json()).toEqual({ error: 'invalid_request', message });
   });
 
   it.each([
@@ -229,6 +252,14 @@ describe('GET /notes/', () => {
     expect(response.json().error).toBe('invalid_request');
   });
 
+  it.each([
+    ['limit=0', 'querystring/limit must be a whole number from 1 to 1000'],
+    ['after=x', 'querystring/after must be a note id (a whole number)'],
+  ])('says what is wrong with %s', async (query, message) => {
+    const response = await testApp().inject({ url: `/notes/?${query}` });
+    expect(response.json()).toEqual({ error: 'invalid_request', message });
+  });
+
   it('names the last note id when after is past it', async () => {
     const response = await testApp().inject({ url: '/notes/?after=9007199254740992' });
     expect(response.statusCode).toBe(400);
@@ -303,7 +334,10 @@ describe('POST /notes/ with an Idempotency-Key', () => {
     await post(instance, 'key-2', 'hello');
     const response = await post(instance, 'key-2', 'goodbye');
     expect(response.statusCode).toBe(422);
-    expect(response.json().error).toBe('idempotency_key_reused');
+    expect(response.json()).toEqual({
+      error: 'idempotency_key_reused',
+      message: 'this Idempotency-Key was used with another body',
+    });
   });
 
   it.each([
@@ -313,5 +347,9 @@ describe('POST /notes/ with an Idempotency-Key', () => {
   ])('answers 400 for a key that is %s (%s)', async (key) => {
     const response = await post(testApp(), key, 'hello');
     expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'invalid_request',
+      message: 'headers/idempotency-key must be 1 to 255 visible ASCII characters',
+    });
   });
 });
