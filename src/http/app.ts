@@ -64,7 +64,9 @@ export function buildApp({ config, notes, readiness, draining = () => false, log
     keepAliveTimeout: config.keepAliveTimeoutMs,
     http: {
       headersTimeout: config.headersTimeoutMs,
-      // Node enforces both timeouts only when it checks, every 30 s by default.
+      // Node enforces both timeouts only when it checks, every 30 s by default; how
+      // much finer than the shorter timeout is tuning, not behaviour.
+      // Stryker disable next-line all
       connectionsCheckingInterval: Math.max(50, Math.min(config.headersTimeoutMs, 1_000) / 2),
       // Node would answer a missing Host itself, outside our error shape: see the hook below.
       requireHostHeader: false,

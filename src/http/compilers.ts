@@ -3,7 +3,9 @@
 // remembering what they compiled. Compiling a route's schemas is most of what
 // building an app costs (~20 ms of code generation); an app built again with the
 // same schemas (each test of the unit tier, each reload of npm run dev) reuses
-// the functions instead. Compiled functions keep no state between requests.
+// the functions instead. Compiled functions keep no state between requests. The
+// validators share one Ajv instance per set of options, made with the options'
+// keywords once (tests/unit/http/validation.test.ts checks those on an Ajv of its own).
 import AjvCompiler from '@fastify/ajv-compiler';
 import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';

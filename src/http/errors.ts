@@ -122,25 +122,19 @@ export function sendUnavailable(reply: FastifyReply, error: string, message: str
 }
 
 /**
- * The codes of the statuses Fastify and its plugins answer with on their own (the
- * docs page's file server: 403, 412, 416); any other 4xx reads as bad_request.
+ * The 4xx a plugin answers on its own, by status: the docs page's file server
+ * (403, 412, 416). Fastify's own 4xx have their codes by error (above); any other
+ * 4xx reads as bad_request.
  */
 const CODES_BY_STATUS: Partial<Record<number, KitErrorCode>> = {
   403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  408: 'request_timeout',
   412: 'precondition_failed',
-  413: 'payload_too_large',
-  414: 'uri_too_long',
-  415: 'unsupported_media_type',
   416: 'range_not_satisfiable',
-  431: 'headers_too_large',
 };
 const codeOfStatus = (status: number): KitErrorCode => CODES_BY_STATUS[status] ?? 'bad_request';
 
 /** The one error shape as a complete raw response, for answers written outside Fastify. */
-export function rawErrorResponse(status: number, code: KitErrorCode, message: string, headers: string[] = []): string {
+export function rawErrorResponse(status: number, code: KitErrorCode, message: string): string {
   const body = JSON.stringify({ error: code, message } satisfies ApiError);
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
@@ -148,7 +142,6 @@ export function rawErrorResponse(status: number, code: KitErrorCode, message: st
     'X-Content-Type-Options: nosniff',
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Connection: close',
-    ...headers,
     '',
     body,
   ].join('\r\n');

@@ -6,7 +6,6 @@ import type { App } from './app-instance.js';
 
 /** A body the client got wrong; the error handler answers `status` with `code`. */
 export class InvalidBodyError extends Error {
-  override name = 'InvalidBodyError';
   readonly statusCode = 400;
   constructor(
     readonly code: 'invalid_json' | 'invalid_utf8',
@@ -29,7 +28,8 @@ export function parseJsonStrictly(app: App): void {
     }
     if (text.trim() === '') return done(new InvalidBodyError('invalid_json', 'the body is empty'), undefined);
     try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      // secure-json-parse's defaults: a __proto__ key or constructor.prototype is an error.
+      done(null, secureJson.parse(text));
     } catch (error) {
       // SyntaxError for both bad JSON and forbidden keys; its message tells which.
       done(new InvalidBodyError('invalid_json', `the body is not valid JSON: ${(error as Error).message}`), undefined);

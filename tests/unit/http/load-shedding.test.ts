@@ -1,24 +1,33 @@
 // Admission (src/http/load-shedding.ts): past a limit, a fast 503 overloaded; liveness
 // and metrics never shed.
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../tools/wait.js';
-import { type TestAppOptions, testApp } from '../../support/test-app.js';
+import { rawRequest, requestHead } from '../../support/raw-http.js';
+import { listeningTestApp, type TestAppOptions, testApp } from '../../support/test-app.js';
+
+const until = (what: string, holds: () => Promise<boolean>) =>
+  waitFor(
+    what,
+    async () => {
+      if (!(await holds())) throw new Error('not yet');
+    },
+    { timeoutMs: 2_000, intervalMs: 10 },
+  );
 
 describe('load shedding', () => {
   const sheddingApp = (shedding: TestAppOptions['shedding'], notes: TestAppOptions['notes'] = {}) =>
     testApp({ shedding, notes, metrics: true });
-  const until = (what: string, holds: () => Promise<boolean>) =>
-    waitFor(
-      what,
-      async () => {
-        if (!(await holds())) throw new Error('not yet');
-      },
-      { timeoutMs: 2_000, intervalMs: 10 },
-    );
-  const expectOverloaded = (response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) => {
+  const expectOverloaded = (
+    response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+    reason: string,
+  ) => {
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('1');
-    expect(response.json()).toEqual({ error: 'overloaded', message: expect.any(String) });
+    expect(response.json()).toEqual({
+      error: 'overloaded',
+      message: `the service is overloaded (${reason}); retry shortly`,
+    });
   };
 
   it('sheds past SHED_IN_FLIGHT_REQUESTS at once, keeps liveness and metrics, and takes requests again after', async () => {
@@ -35,7 +44,7 @@ describe('load shedding', () => {
     const held = [instance.inject({ url: '/notes/1/' }), instance.inject({ url: '/notes/2/' })];
     await until('the two requests never reached the database', async () => waiting === 2);
 
-    expectOverloaded(await instance.inject({ url: '/notes/3/' }));
+    expectOverloaded(await instance.inject({ url: '/notes/3/' }), 'in flight');
     expect((await instance.inject({ url: '/health/live' })).statusCode).toBe(200);
     const metrics = await instance.inject({ url: '/metrics' });
     expect(metrics.body).toMatch(/^http_requests_shed_total\{reason="in_flight"\} [1-9]/m);
@@ -51,16 +60,121 @@ describe('load shedding', () => {
     await instance.ready();
     const blockedUntil = Date.now() + 150;
     while (Date.now() < blockedUntil); // a CPU-bound stretch, as a huge JSON body would cause
-    await until('no shedding', async () => (await instance.inject({ url: '/notes/1/' })).statusCode === 503);
+    let shed: Awaited<ReturnType<typeof instance.inject>> | undefined;
+    await until('no shedding', async () => {
+      shed = await instance.inject({ url: '/notes/1/' });
+      return shed.statusCode === 503;
+    });
+    if (shed) expectOverloaded(shed, 'event loop delay');
     expect((await instance.inject({ url: '/health/live' })).statusCode).toBe(200);
     // The next samples see an idle loop again.
     await until('still shedding', async () => (await instance.inject({ url: '/notes/1/' })).statusCode === 404);
   });
 
   it('sheds past SHED_HEAP_USED_BYTES', async () => {
-    const instance = sheddingApp({ heapUsedBytes: 1, sampleIntervalMs: 10 });
+    const instance = sheddingApp({ heapUsedBytes: 1, eventLoopDelayMs: 0, sampleIntervalMs: 10 });
     await until('no shedding', async () => (await instance.inject({ url: '/notes/1/' })).statusCode === 503);
-    expectOverloaded(await instance.inject({ url: '/notes/1/' }));
+    expectOverloaded(await instance.inject({ url: '/notes/1/' }), 'heap used');
     expect((await instance.inject({ url: '/health/live' })).statusCode).toBe(200);
+    const metrics = await instance.inject({ url: '/metrics' });
+    expect(metrics.statusCode).toBe(200); // never shed: how an operator sees why
+    expect(metrics.body).toMatch(/^http_requests_shed_total\{reason="heap_used"\} [1-9]/m);
+  });
+
+  it('sheds the same without metrics', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let waiting = 0;
+    const instance = testApp({
+      shedding: { inFlightRequests: 1 },
+      notes: {
+        get: () => {
+          waiting++;
+          return gate.then(() => undefined);
+        },
+      },
+    });
+    const held = instance.inject({ url: '/notes/1/' });
+    await until('the request never reached the database', async () => waiting === 1);
+    expectOverloaded(await instance.inject({ url: '/notes/2/' }), 'in flight');
+    release();
+    expect((await held).statusCode).toBe(404);
+  });
+
+  it('takes any number of requests with SHED_IN_FLIGHT_REQUESTS=0', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let waiting = 0;
+    const instance = testApp({
+      shedding: { inFlightRequests: 0 },
+      notes: {
+        get: () => {
+          waiting++;
+          return gate.then(() => undefined);
+        },
+      },
+    });
+    const held = Array.from({ length: 5 }, (_, i) => instance.inject({ url: `/notes/${i + 1}/` }));
+    await until('not every request reached the database', async () => waiting === 5);
+    release();
+    expect((await Promise.all(held)).map((response) => response.statusCode)).toEqual([404, 404, 404, 404, 404]);
+  });
+});
+
+describe('connections while draining and closing', () => {
+  it('keeps connections alive normally, and closes each after its answer while draining', async () => {
+    expect((await testApp().inject({ url: '/notes/' })).headers.connection).toBe('keep-alive');
+    expect((await testApp({ draining: true }).inject({ url: '/notes/' })).headers.connection).toBe('close');
+  });
+
+  it('finishes a request in flight when the app closes, with Connection: close, and answers one arriving then 503 shutting_down', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let waiting = 0;
+    const { app, port } = await listeningTestApp({
+      notes: {
+        get: () => {
+          waiting++;
+          return gate.then(() => undefined);
+        },
+      },
+    });
+    const inFlight = rawRequest(port, [requestHead('GET', '/notes/1/', { Host: 't' })]);
+    await until('the request never reached the database', async () => waiting === 1);
+    // A second connection with a request under way (not idle, so close() keeps it)…
+    const late = connect(port, '127.0.0.1');
+    await new Promise((resolve) => late.once('connect', resolve));
+    late.write('GET /notes/2/ HTTP/1.1\r\nHost: t\r\n');
+    const closing = app.close();
+    await until('the app never started closing', async () => !app.server.listening);
+    // …whose request completes only now, while the app closes.
+    const answer = new Promise<string>((resolve) => {
+      let data = '';
+      late.on('data', (chunk) => {
+        data += chunk;
+        if (data.includes('}')) resolve(data);
+      });
+    });
+    late.write('\r\n');
+    const text = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(text).toMatch(/\r\nconnection: close\r\n/i);
+    expect(text).toMatch(/\r\nretry-after: 1\r\n/i);
+    expect(JSON.parse(text.slice(text.indexOf('{')))).toEqual({
+      error: 'shutting_down',
+      message: 'the service is shutting down; retry shortly',
+    });
+    release();
+    const first = await inFlight;
+    expect(first.status).toBe(404);
+    expect(first.headers.connection).toBe('close');
+    late.destroy();
+    await closing;
   });
 });

@@ -1,5 +1,6 @@
 // Prometheus metrics at /metrics (src/http/metrics.ts).
 import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../../../src/http/metrics.js';
 import { testApp } from '../../support/test-app.js';
 
 describe('GET /metrics', () => {
@@ -32,5 +33,67 @@ describe('GET /metrics', () => {
     expect((await instance.inject({ url: '/metrics' })).statusCode).toBe(401);
     const scrape = await instance.inject({ url: '/metrics', headers: { authorization: 'Bearer t0ken' } });
     expect(scrape.statusCode).toBe(200);
+  });
+});
+
+describe('createMetrics', () => {
+  const scrape = (metrics: ReturnType<typeof createMetrics>) => metrics.registry.metrics();
+
+  it('counts a database call in flight while it runs, and not after, whether it succeeds or fails', async () => {
+    const metrics = createMetrics(7);
+    let release = () => {};
+    const call = metrics.trackDatabaseCall(
+      () =>
+        new Promise<string>((resolve) => {
+          release = () => resolve('row');
+        }),
+    );
+    expect(await scrape(metrics)).toMatch(/^notes_db_calls_in_flight 1$/m);
+    release();
+    expect(await call).toBe('row');
+    await expect(metrics.trackDatabaseCall(() => Promise.reject(new Error('refused')))).rejects.toThrow('refused');
+    expect(await scrape(metrics)).toMatch(/^notes_db_calls_in_flight 0$/m);
+  });
+
+  it('tells the pool size', async () => {
+    expect(await scrape(createMetrics(7))).toMatch(/^notes_db_pool_size 7$/m);
+  });
+
+  it('records each statement’s batch size by kind, in powers-of-two buckets up to 256', async () => {
+    const metrics = createMetrics(7);
+    metrics.statements.batch('create', 3);
+    metrics.statements.batch('read', 1);
+    const text = await scrape(metrics);
+    expect(text).toMatch(/^notes_db_batch_size_bucket\{le="2",kind="create"\} 0$/m);
+    expect(text).toMatch(/^notes_db_batch_size_bucket\{le="4",kind="create"\} 1$/m);
+    expect(text).toMatch(/^notes_db_batch_size_bucket\{le="256",kind="create"\} 1$/m);
+    expect(text).toMatch(/^notes_db_batch_size_bucket\{le="1",kind="read"\} 1$/m);
+    expect(text).toMatch(/^notes_db_batch_size_sum\{kind="create"\} 3$/m);
+  });
+
+  it('reads each queue’s depth when scraped', async () => {
+    const metrics = createMetrics(7);
+    let depth = 3;
+    metrics.statements.queued('read', () => depth);
+    metrics.statements.queued('create', () => 0);
+    expect(await scrape(metrics)).toMatch(/^notes_db_batch_queue_depth\{kind="read"\} 3$/m);
+    depth = 5;
+    const text = await scrape(metrics);
+    expect(text).toMatch(/^notes_db_batch_queue_depth\{kind="read"\} 5$/m);
+    expect(text).toMatch(/^notes_db_batch_queue_depth\{kind="create"\} 0$/m);
+  });
+});
+
+describe('request metrics', () => {
+  it('labels a request no route matched as route="unmatched", not by its URL', async () => {
+    const instance = testApp({ metrics: true });
+    await instance.inject({ url: `/nowhere/${Math.random()}` });
+    const text = (await instance.inject({ url: '/metrics' })).body;
+    expect(text).toMatch(/^http_requests_total\{method="GET",route="unmatched",status="404"\} 1$/m);
+  });
+
+  it('keeps /metrics out of the API document', async () => {
+    const document = (await testApp({ metrics: true }).inject({ url: '/openapi.json' })).json();
+    expect(Object.keys(document.paths)).toEqual(['/', '/health/live', '/health/ready', '/notes/', '/notes/{id}/']);
   });
 });

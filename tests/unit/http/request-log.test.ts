@@ -1,5 +1,6 @@
 // One log line per request, and the request id that follows it (src/http/request-log.ts).
-import { describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
 import type { NotesRepository } from '../../../src/notes/repository.js';
 import { testApp } from '../../support/test-app.js';
@@ -67,5 +68,49 @@ describe('request logs', () => {
   it('generates an id when none is sent', async () => {
     const [a, b] = [await testApp().inject({ url: '/' }), await testApp().inject({ url: '/' })];
     expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
+  });
+
+  it('gives the duration in milliseconds, to a tenth', async () => {
+    const { instance, lines } = loggedApp({
+      get: () => new Promise((resolve) => setTimeout(() => resolve(undefined), 30)),
+    });
+    const started = performance.now();
+    await instance.inject({ url: '/notes/1/' });
+    const took = performance.now() - started;
+    const durationMs = lines[0]?.durationMs as number;
+    expect(Math.round(durationMs * 10) / 10).toBe(durationMs); // one decimal at most
+    expect(durationMs).toBeGreaterThanOrEqual(25);
+    expect(durationMs).toBeLessThanOrEqual(took + 1);
+  });
+
+  it('logs a client that leaves in the middle of a listing at info, as a cut-off of its own making', async () => {
+    const { lines } = loggedApp();
+    const instance = testApp({
+      logLines: lines,
+      notes: {
+        async *listAll() {
+          for (let i = 0; ; i++) {
+            yield [{ id: i + 1, contents: 'x'.repeat(10_000), creation_date: '2026-01-01T00:00:00.000Z' }];
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+        },
+      },
+    });
+    await instance.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = instance.server.address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write('GET /notes/ HTTP/1.1\r\nHost: t\r\n\r\n');
+    await new Promise((resolve) => socket.once('data', resolve));
+    socket.destroy();
+    await vi.waitFor(() => expect(lines.some((line) => line.cutOff)).toBe(true), { timeout: 5_000 });
+    expect(lines.filter((line) => line.cutOff)).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'request: the client closed the connection mid-body',
+        route: '/notes/',
+        status: 200,
+      }),
+    ]);
   });
 });
