@@ -42,7 +42,7 @@ ifeq ($(filter $(STACK),compose native),)
 $(error STACK must be compose or native, got "$(STACK)")
 endif
 
-.PHONY: help setup_development stacks run run_scaled stop run_reloading debug test test_containers test_scaled test_debug coverage test_reloading check static_checks \
+.PHONY: help setup_development stacks run run_scaled stop run_reloading debug test test_containers test_scaled test_debug coverage mutation test_reloading check static_checks \
 	_check_format _check_imports _check_lint _check_types _check_openapi _check_settings format db_migration seed make_migration db_shell \
 	logs build_docker destroy show_api_documentation _stack _engine
 
@@ -176,6 +176,9 @@ test_scaled: ## the scale-out tier: rolling restart, kill -9, PgBouncer restart,
 
 coverage: ## the three tiers with coverage, the service process's included: a summary, coverage/index.html, thresholds
 	npm run test:coverage
+
+mutation: ## mutation testing (StrykerJS, Node.js >= 22): the score per folder, reports/mutation/index.html; incremental, FORCE=1 for a full run
+	npm run -s test:mutation -- $(if $(FORCE),--force,)
 
 test_debug: ## the tests in one process, waiting for a debugger on DEBUG_PORT; TESTS=path narrows them (make test_debug TESTS=tests/unit/config.test.ts)
 	@$(USE_RUNNING_STACK); echo "waiting for a debugger on $${DEBUG_HOST:-127.0.0.1}:$(DEBUG_PORT) (VS Code: Attach: tests (make test_debug))"; npm run -s test:debug

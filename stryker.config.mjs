@@ -9,7 +9,25 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   plugins: ['@stryker-mutator/vitest-runner'],
-  mutate: ['src/**/*.ts'],
+  // All of src/ but two kinds of code no mutant can be judged in. The process
+  // entries: each is a main() that wires loadConfig, the logger and startService
+  // together and exits; the workflow and fault tiers run them as processes, where
+  // no mutant is switched on. And the embedded PostgreSQL's start and stop
+  // (initdb, pg_ctl, its OS user): it is the harness's own database, so a mutant
+  // there breaks or stalls the harness (a minute of retries each) instead of a
+  // behaviour a test names; npm start's life cycle in the workflow tier is its
+  // test. Its file checks and its watch, which have unit tests, are mutated.
+  mutate: [
+    'src/**/*.ts',
+    '!src/process/server.ts',
+    '!src/process/migrate.ts',
+    '!src/process/dev-server.ts',
+    '!src/process/dev-migrate.ts',
+    '!src/process/dev-seed.ts',
+    '!src/process/dev-database.ts',
+    '!src/db/embedded.ts',
+    '!src/db/create-database.ts',
+  ],
   // Vitest strips types without checking them: no @ts-nocheck needed, and none written into the files.
   disableTypeChecks: false,
   coverageAnalysis: 'perTest',
@@ -21,6 +39,8 @@ export default {
   tempDirName: '.data/stryker-tmp',
   cleanTempDir: 'always',
   concurrency: 2,
-  timeoutMS: 10000,
+  // A mutant's run may take its tests' time × 1.5 plus this before it counts as
+  // timed out (an endless loop, a wait that never ends): the tests take ~1 s.
+  timeoutMS: 3000,
   thresholds: { high: 90, low: 85, break: null },
 };

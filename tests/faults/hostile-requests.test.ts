@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../tools/wait.js';
 import { postNote, useFaultStack } from '../support/fault-stack.js';
-import { rawRequest, requestHead } from '../support/raw-http.js';
+import { halfClosedRequest, rawRequest, requestHead } from '../support/raw-http.js';
 import { bodyCases } from './hostile/body-cases.js';
 import { httpCases } from './hostile/http-cases.js';
 import { get, request } from './hostile/requests.js';
@@ -94,16 +94,7 @@ describe('hostile requests', () => {
     const { url } = stack.service();
     const note = (await (await postNote(url, 'read by a half-closing client')).json()) as { id: number };
     for (const path of [`/notes/${note.id}/`, '/']) {
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-        let data = '';
-        socket.on('data', (chunk) => {
-          data += chunk;
-        });
-        socket.on('end', () => resolve(data));
-        socket.on('error', reject);
-        socket.end(get(path));
-      });
+      const answer = await halfClosedRequest(port, get(path));
       expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
       if (path !== '/') expect(answer).toContain('read by a half-closing client');
     }

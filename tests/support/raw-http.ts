@@ -71,3 +71,20 @@ function parse(data: Buffer, closed = false): RawResponse | undefined {
   if (closed || status === 204) return { status, headers, body: body.toString('utf8') }; // HEAD, chunked, or no body
   return undefined;
 }
+
+/**
+ * Sends `request` and half-closes at once, as `printf … | nc -N` does; resolves
+ * with everything the server sent before it ended its side.
+ */
+export function halfClosedRequest(port: number, request: string | Buffer, host = '127.0.0.1'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host, allowHalfOpen: true });
+    let data = '';
+    socket.on('data', (chunk) => {
+      data += chunk;
+    });
+    socket.on('end', () => resolve(data));
+    socket.on('error', reject);
+    socket.end(request);
+  });
+}

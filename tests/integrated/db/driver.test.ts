@@ -19,6 +19,18 @@ import { testDatabase } from '../../support/settings.js';
 const cutOffMidResult = (sql: ReturnType<typeof openPool>) =>
   sql`select i, case when i = 3 then pg_sleep(5)::text end as wait from generate_series(1, 3) as i`;
 
+/** Resolves once the backend `pid` runs a statement, asked through `watcher`. */
+function untilActive(watcher: ReturnType<typeof openPool>, pid: number) {
+  return waitFor(
+    'the statement never started',
+    async () => {
+      const [row] = await watcher`select state from pg_stat_activity where pid = ${pid}`;
+      if (row?.state !== 'active') throw new Error('not yet');
+    },
+    { timeoutMs: 2_000, intervalMs: 20 },
+  );
+}
+
 /** A one-connection pool whose statements time out after 100 ms. */
 async function withOneConnection(work: (sql: ReturnType<typeof openPool>) => Promise<void>) {
   const sql = openPool({ ...testDatabase(), poolSize: 1, statementTimeoutMs: 100 });
@@ -83,14 +95,7 @@ describe('a connection the server drops mid-statement', () => {
     try {
       const [{ pid } = { pid: 0 }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
       const sleeping = sql`select pg_sleep(5)`.catch((error: unknown) => error);
-      await waitFor(
-        'the statement never started',
-        async () => {
-          const [row] = await killer`select state from pg_stat_activity where pid = ${pid}`;
-          if (row?.state !== 'active') throw new Error('not yet');
-        },
-        { timeoutMs: 2_000, intervalMs: 20 },
-      );
+      await untilActive(killer, pid);
       await killer`select pg_terminate_backend(${pid})`; // as a crash or a failover does
       expect(await sleeping).toMatchObject({ code: expect.stringMatching(/^(57P01|CONNECTION_CLOSED)$/) });
       const started = performance.now();
@@ -114,14 +119,7 @@ describe('cancelling a running statement', () => {
       const [{ pid } = { pid: 0 }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
       const sleeping = sql`select pg_sleep(5)`;
       const outcome = sleeping.catch((error: unknown) => error);
-      await waitFor(
-        'the statement never started',
-        async () => {
-          const [row] = await watcher`select state from pg_stat_activity where pid = ${pid}`;
-          if (row?.state !== 'active') throw new Error('not yet');
-        },
-        { timeoutMs: 2_000, intervalMs: 20 },
-      );
+      await untilActive(watcher, pid);
       relay.stopAccepting();
       await expect(sleeping.cancel()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
       await watcher`select pg_cancel_backend(${pid})`;

@@ -15,6 +15,23 @@ const until = (what: string, holds: () => Promise<boolean>) =>
     { timeoutMs: 2_000, intervalMs: 10 },
   );
 
+/** Reads by id that wait until released, counting those that reached the database. */
+function heldReads() {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let waiting = 0;
+  return {
+    get: () => {
+      waiting++;
+      return gate.then(() => undefined);
+    },
+    waiting: () => waiting,
+    release: () => release(),
+  };
+}
+
 describe('load shedding', () => {
   const sheddingApp = (shedding: TestAppOptions['shedding'], notes: TestAppOptions['notes'] = {}) =>
     testApp({ shedding, notes, metrics: true });
@@ -31,18 +48,10 @@ describe('load shedding', () => {
   };
 
   it('sheds past SHED_IN_FLIGHT_REQUESTS at once, keeps liveness and metrics, and takes requests again after', async () => {
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let waiting = 0;
-    const get = () => {
-      waiting++;
-      return gate.then(() => undefined);
-    };
-    const instance = sheddingApp({ inFlightRequests: 2 }, { get });
+    const reads = heldReads();
+    const instance = sheddingApp({ inFlightRequests: 2 }, { get: reads.get });
     const held = [instance.inject({ url: '/notes/1/' }), instance.inject({ url: '/notes/2/' })];
-    await until('the two requests never reached the database', async () => waiting === 2);
+    await until('the two requests never reached the database', async () => reads.waiting() === 2);
 
     expectOverloaded(await instance.inject({ url: '/notes/3/' }), 'in flight');
     expect((await instance.inject({ url: '/health/live' })).statusCode).toBe(200);
@@ -50,7 +59,7 @@ describe('load shedding', () => {
     expect(metrics.body).toMatch(/^http_requests_shed_total\{reason="in_flight"\} [1-9]/m);
     expect(metrics.body).toMatch(/^http_requests_in_flight 2$/m);
 
-    release();
+    reads.release();
     expect((await Promise.all(held)).map((response) => response.statusCode)).toEqual([404, 404]);
     expect((await instance.inject({ url: '/notes/3/' })).statusCode).toBe(404);
   });
@@ -82,45 +91,27 @@ describe('load shedding', () => {
   });
 
   it('sheds the same without metrics', async () => {
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let waiting = 0;
+    const reads = heldReads();
     const instance = testApp({
       shedding: { inFlightRequests: 1 },
-      notes: {
-        get: () => {
-          waiting++;
-          return gate.then(() => undefined);
-        },
-      },
+      notes: { get: reads.get },
     });
     const held = instance.inject({ url: '/notes/1/' });
-    await until('the request never reached the database', async () => waiting === 1);
+    await until('the request never reached the database', async () => reads.waiting() === 1);
     expectOverloaded(await instance.inject({ url: '/notes/2/' }), 'in flight');
-    release();
+    reads.release();
     expect((await held).statusCode).toBe(404);
   });
 
   it('takes any number of requests with SHED_IN_FLIGHT_REQUESTS=0', async () => {
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let waiting = 0;
+    const reads = heldReads();
     const instance = testApp({
       shedding: { inFlightRequests: 0 },
-      notes: {
-        get: () => {
-          waiting++;
-          return gate.then(() => undefined);
-        },
-      },
+      notes: { get: reads.get },
     });
     const held = Array.from({ length: 5 }, (_, i) => instance.inject({ url: `/notes/${i + 1}/` }));
-    await until('not every request reached the database', async () => waiting === 5);
-    release();
+    await until('not every request reached the database', async () => reads.waiting() === 5);
+    reads.release();
     expect((await Promise.all(held)).map((response) => response.statusCode)).toEqual([404, 404, 404, 404, 404]);
   });
 });
@@ -132,21 +123,12 @@ describe('connections while draining and closing', () => {
   });
 
   it('finishes a request in flight when the app closes, with Connection: close, and answers one arriving then 503 shutting_down', async () => {
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let waiting = 0;
+    const reads = heldReads();
     const { app, port } = await listeningTestApp({
-      notes: {
-        get: () => {
-          waiting++;
-          return gate.then(() => undefined);
-        },
-      },
+      notes: { get: reads.get },
     });
     const inFlight = rawRequest(port, [requestHead('GET', '/notes/1/', { Host: 't' })]);
-    await until('the request never reached the database', async () => waiting === 1);
+    await until('the request never reached the database', async () => reads.waiting() === 1);
     // A second connection with a request under way (not idle, so close() keeps it)…
     const late = connect(port, '127.0.0.1');
     await new Promise((resolve) => late.once('connect', resolve));
@@ -170,7 +152,7 @@ describe('connections while draining and closing', () => {
       error: 'shutting_down',
       message: 'the service is shutting down; retry shortly',
     });
-    release();
+    reads.release();
     const first = await inFlight;
     expect(first.status).toBe(404);
     expect(first.headers.connection).toBe('close');
