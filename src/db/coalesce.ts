@@ -54,9 +54,9 @@ export class Coalescer<In, Out> {
   }
 
   private send(): void {
-    while (this.inFlight < this.limits.maxInFlight && this.queue.length > 0) {
+    while (this.inFlight < this.limits.maxInFlight) {
       const { batch, deadline } = this.takeLive();
-      if (batch.length === 0) return;
+      if (batch.length === 0) return; // nothing (live) queued
       this.inFlight++;
       this.onBatch?.(batch.length);
       this.settle(batch, deadline).finally(() => {
@@ -76,6 +76,7 @@ export class Coalescer<In, Out> {
       const call = this.queue[taken++] as Call<In, Out>;
       if (call.deadline > now) {
         batch.push(call);
+        // Stryker disable next-line EqualityOperator: on a tie either call's deadline is the same number
         if (call.deadline < deadline) deadline = call.deadline;
       } else {
         call.reject(new DatabaseUnavailableError('dropped unsent: its deadline passed while it waited'));

@@ -21,9 +21,7 @@ export interface MigrationResult {
 }
 
 /** The database holds a migration this code doesn't have: an older build against a newer schema. */
-export class SchemaAheadError extends Error {
-  override name = 'SchemaAheadError';
-}
+export class SchemaAheadError extends Error {}
 
 /**
  * Applies the pending migrations. A database already past the code's latest one

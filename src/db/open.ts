@@ -21,6 +21,7 @@ export async function openMigratedPool(settings: ConnectionSettings, log: Log): 
     await applyMigrations(sql, settings, log);
     return sql;
   } catch (error) {
+    // Stryker disable next-line ObjectLiteral: nothing runs on a pool that failed to open; either end is at once
     await sql.end({ timeout: 0 });
     throw describeTlsFailure(error, settings) ?? error;
   }
@@ -31,7 +32,7 @@ export async function openMigratedPool(settings: ConnectionSettings, log: Log): 
  * (PgBouncer does, when told to ignore it rather than refuse the connection): the
  * service would then run without one. Checked once, where a mismatch is one line.
  */
-async function expectStatementTimeout(sql: Sql, expectedMs: number): Promise<void> {
+export async function expectStatementTimeout(sql: Sql, expectedMs: number): Promise<void> {
   const [row] = await sql<
     { ms: number }[]
   >`select setting::int as ms from pg_settings where name = 'statement_timeout'`;

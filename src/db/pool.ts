@@ -33,6 +33,7 @@ export function openPool(settings: ConnectionSettings): Sql {
 /** Resolves when the database answers a query; any failure reads as DatabaseUnavailableError. */
 export async function pingDatabase(sql: Sql): Promise<void> {
   try {
+    // Stryker disable next-line StringLiteral: an empty query is a round trip too
     await sql`select 1`;
   } catch (error) {
     throw new DatabaseUnavailableError('the database did not answer', { cause: error });

@@ -48,6 +48,7 @@ export function expectTlsOffered(settings: TlsSettings): Promise<void> {
       settings.connectTimeoutMs,
     );
     const done = (error?: Error) => {
+      // Stryker disable next-line all: the timer's destroy of a destroyed socket does nothing
       clearTimeout(timer);
       socket.destroy();
       if (error) reject(error);

@@ -1,6 +1,5 @@
 // The talk's tenacity loop for start-up and migrations: wait for the database
 // with a deadline instead of failing because it is a second late.
-import { setTimeout } from 'node:timers/promises';
 import type { Sql } from 'postgres';
 import { DatabaseUnavailableError } from '../database-unavailable.js';
 import { isDatabaseUnavailable } from './errors.js';
@@ -30,7 +29,7 @@ export async function waitForDatabase(
           { cause: error },
         );
       }
-      await setTimeout(intervalMs);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   }
 }

@@ -2,9 +2,11 @@
 // once even when several processes migrate at the same moment.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config-reader.js';
 import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
 import { createDatabaseIfMissing } from '../../../src/db/create-database.js';
 import { migrate, SchemaAheadError } from '../../../src/db/migrate.js';
+import { applyMigrations, expectStatementTimeout, openMigratedPool } from '../../../src/db/open.js';
 import { openPool, pingDatabase } from '../../../src/db/pool.js';
 import { waitForDatabase } from '../../../src/db/wait.js';
 import { freePort } from '../../../tools/free-port.js';
@@ -90,6 +92,113 @@ describe('a database ahead of the code', () => {
     } finally {
       await ahead.end();
       await sql.unsafe(`drop database if exists "${name}" with (force)`);
+    }
+  });
+});
+
+describe('migrations on a fresh database', () => {
+  it('apply each file once, in order, when two callers migrate at the same moment; and report what they did', async () => {
+    const name = `notes_fresh_${randomUUID().replaceAll('-', '')}`;
+    await createDatabaseIfMissing({ ...testDatabase(), database: name });
+    const fresh = openPool({ ...testDatabase(), database: name, poolSize: 4 });
+    try {
+      const results = await Promise.all([migrate(fresh, name), migrate(fresh, name)]);
+      const applied = results.map((result) => result.applied).sort((a, b) => b.length - a.length);
+      expect(applied).toEqual([
+        ['001.do.create-notes.sql', '002.do.idempotency-keys.sql', '003.do.note-ids-exact-in-json.sql'],
+        [],
+      ]);
+      expect(results.map((result) => result.version)).toEqual([3, 3]);
+      expect(results.every((result) => !('newerThanCode' in result))).toBe(true);
+      const versions = await fresh`select version from schemaversion order by version`;
+      expect(versions.map((row) => Number(row.version))).toEqual([0, 1, 2, 3]); // postgrator’s own row 0, then each file once
+    } finally {
+      await fresh.end();
+      await sql.unsafe(`drop database if exists "${name}" with (force)`);
+    }
+  });
+
+  it('say in one line what was applied, or that nothing was', async () => {
+    const name = `notes_logged_${randomUUID().replaceAll('-', '')}`;
+    await createDatabaseIfMissing({ ...testDatabase(), database: name });
+    const lines: string[] = [];
+    try {
+      const first = await openMigratedPool({ ...testDatabase(), database: name, poolSize: 1 }, (line) =>
+        lines.push(line),
+      );
+      await first.end();
+      const again = await openMigratedPool({ ...testDatabase(), database: name, poolSize: 1 }, (line) =>
+        lines.push(line),
+      );
+      await again`insert into schemaversion (version, name, md5) values (4, 'from-the-future', 'x')`;
+      await applyMigrations(again, { database: name, allowNewerSchema: true }, (line) => lines.push(line));
+      await again.end();
+      expect(lines).toEqual([
+        'applied 001.do.create-notes.sql, 002.do.idempotency-keys.sql, 003.do.note-ids-exact-in-json.sql; schema version 3',
+        'schema is up to date (version 3)',
+        "schema version 4 is newer than this code's latest migration (3): running anyway (POSTGRES_ALLOW_NEWER_SCHEMA)",
+      ]);
+    } finally {
+      await sql.unsafe(`drop database if exists "${name}" with (force)`);
+    }
+  });
+});
+
+describe('openMigratedPool', () => {
+  it('waits POSTGRES_WAIT_TIMEOUT_MS for a database that never comes, then gives up', async () => {
+    const started = Date.now();
+    await expect(
+      openMigratedPool(
+        { ...testDatabase(), port: await freePort(), waitTimeoutMs: 300, waitIntervalMs: 50, connectTimeoutMs: 200 },
+        () => {},
+      ),
+    ).rejects.toThrow(/^the database did not answer within 300 ms/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+});
+
+describe('expectStatementTimeout', () => {
+  it('names both values and where to set it when the server runs with another statement timeout', async () => {
+    const other = openPool({ ...testDatabase(), poolSize: 1, statementTimeoutMs: 1234 });
+    try {
+      await expect(expectStatementTimeout(other, 1234)).resolves.toBeUndefined();
+      await expect(expectStatementTimeout(other, 10_000)).rejects.toThrow(
+        new ConfigError(
+          "the server's statement_timeout is 1234 ms, but POSTGRES_STATEMENT_TIMEOUT_MS is 10000: something between " +
+            "dropped the startup parameter; set it there (PgBouncer: connect_query = 'SET statement_timeout = 10000') " +
+            'or on the role (ALTER ROLE … SET statement_timeout = 10000)',
+        ),
+      );
+    } finally {
+      await other.end();
+    }
+  });
+});
+
+describe('the pool', () => {
+  it('names itself notes-service to the server', async () => {
+    const [row] = await sql`select application_name from pg_stat_activity where pid = pg_backend_pid()`;
+    expect(row?.application_name).toBe('notes-service');
+  });
+
+  it('backs off 50 ms doubling between reconnects, never longer than POSTGRES_RECONNECT_MAX_DELAY_MS', async () => {
+    const pool = openPool({ ...testDatabase(), reconnectMaxDelayMs: 500 });
+    try {
+      const backoff = pool.options.backoff as (attempt: number) => number;
+      expect([0, 1, 2, 3, 4, 10].map((attempt) => backoff(attempt))).toEqual([0.05, 0.1, 0.2, 0.4, 0.5, 0.5]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('reads an unreachable database in a ping as DatabaseUnavailableError, with the driver’s reason as cause', async () => {
+    const nowhere = openPool({ ...testDatabase(), port: await freePort(), connectTimeoutMs: 200 });
+    try {
+      const failure = await pingDatabase(nowhere).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(DatabaseUnavailableError);
+      expect(failure).toMatchObject({ message: 'the database did not answer', cause: { code: 'ECONNREFUSED' } });
+    } finally {
+      await nowhere.end();
     }
   });
 });

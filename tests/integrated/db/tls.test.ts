@@ -130,6 +130,13 @@ describe('POSTGRES_SSL_MODE', () => {
     await expect(failure).rejects.toThrow(/does not verify .*IP: 127\.0\.0\.2 is not in the cert's list: 127\.0\.0\.1/);
   });
 
+  it('verify-full: checks against the system’s CAs without a CA file, and so refuses this one', async () => {
+    const failure = connectAs({ sslMode: 'verify-full' });
+    await expect(failure).rejects.toThrow(
+      /^the TLS certificate of PostgreSQL at 127\.0\.0\.1:\d+ does not verify \(POSTGRES_SSL_MODE=verify-full\): /,
+    );
+  });
+
   it('verify-full: says which CA file it cannot read', async () => {
     const failure = connectAs({ sslMode: 'verify-full', sslCaFile: join(dir, 'missing.crt') });
     await expect(failure).rejects.toThrow(/^POSTGRES_SSL_CA_FILE: cannot read .*missing\.crt/);

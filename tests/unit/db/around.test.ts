@@ -121,3 +121,31 @@ describe('guardSteps', () => {
     expect(finished).toBe(true);
   });
 });
+
+describe('the deadline’s timer', () => {
+  it('is gone once the call answers, or fails, before the deadline: none left per request', async () => {
+    vi.useFakeTimers();
+    const guard = guardDatabaseCalls(5_000);
+    await guard(async () => 'row');
+    await guard(() => Promise.reject(new Error('a bug'))).catch(() => {});
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('guardSteps, stopped early', () => {
+  it('passes the iteration’s own answer on, and answers done for one that has no return', async () => {
+    const closing = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({ done: false, value: 1 }),
+        return: async (value?: unknown) => ({ done: true as const, value: `closed with ${value}` }),
+      }),
+    };
+    const bare = { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: false, value: 1 }) }) };
+    const guard: Guard = (call) => call(0);
+    expect(await guardSteps(closing, guard)[Symbol.asyncIterator]().return?.('x')).toEqual({
+      done: true,
+      value: 'closed with x',
+    });
+    expect(await guardSteps(bare, guard)[Symbol.asyncIterator]().return?.()).toEqual({ done: true, value: undefined });
+  });
+});

@@ -1,0 +1,61 @@
+// waitForDatabase (src/db/wait.ts) on a stand-in database and fake time: when it
+// tries, when it gives up, and what it gives up with.
+import type { Sql } from 'postgres';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
+import { waitForDatabase } from '../../../src/db/wait.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A database that refuses until `upAfter` attempts, recording when each query came and its text. */
+function standIn(upAfter = Number.POSITIVE_INFINITY) {
+  const attempts: Array<{ at: number; query: string }> = [];
+  const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  const sql = ((strings: TemplateStringsArray) => {
+    attempts.push({ at: Date.now(), query: strings.join('?') });
+    return attempts.length > upAfter ? Promise.resolve([]) : Promise.reject(refused);
+  }) as unknown as Sql;
+  return { sql, attempts, refused };
+}
+
+describe('waitForDatabase', () => {
+  it('pings every interval and gives up at the timeout with the last reason, as the cause too', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const { sql, attempts, refused } = standIn();
+    const waiting = waitForDatabase(sql, { timeoutMs: 600, intervalMs: 100 }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(2_000);
+    const failure = await waiting;
+    expect(attempts.map((attempt) => attempt.at)).toEqual([0, 100, 200, 300, 400, 500, 600]);
+    expect(attempts.every((attempt) => attempt.query === 'select 1')).toBe(true);
+    expect(failure).toBeInstanceOf(DatabaseUnavailableError);
+    expect(failure).toMatchObject({
+      message: 'the database did not answer within 600 ms (connect ECONNREFUSED 127.0.0.1:5432)',
+      cause: refused,
+    });
+  });
+
+  it('returns as soon as the database answers', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const { sql, attempts } = standIn(2);
+    const waiting = waitForDatabase(sql, { timeoutMs: 10_000, intervalMs: 100 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(waiting).resolves.toBeUndefined();
+    expect(attempts.map((attempt) => attempt.at)).toEqual([0, 100, 200]);
+  });
+
+  it('runs the first step before each ping, its failures counted like the ping’s', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const { sql, attempts } = standIn(0);
+    let probes = 0;
+    const probe = async () => {
+      probes++;
+      if (probes < 3) throw Object.assign(new Error('no answer to SSLRequest'), { code: 'CONNECT_TIMEOUT' });
+    };
+    const waiting = waitForDatabase(sql, { timeoutMs: 10_000, intervalMs: 50 }, probe);
+    await vi.advanceTimersByTimeAsync(500);
+    await expect(waiting).resolves.toBeUndefined();
+    expect([probes, attempts.length]).toEqual([3, 1]);
+  });
+});
