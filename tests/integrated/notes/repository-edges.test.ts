@@ -79,17 +79,17 @@ describe('Idempotency-Keys past their time', () => {
 
 describe('a create and its deadline', () => {
   it('stores nothing when the statement reaches the server after the deadline (a slow link)', async () => {
-    // The relay holds what the client sends for 400 ms: the insert, sent at once,
-    // arrives 300 ms past its deadline, and so would a cancel sent at the deadline.
+    // The relay holds what the client sends for 250 ms: the insert, sent at once,
+    // arrives 200 ms past its deadline, and so would a cancel sent at the deadline.
     const { host, port } = database.settings();
     const relay = await startRelay(host, port);
     const sql = openPool({ ...database.settings(), port: relay.port, poolSize: 1 });
     try {
       const notes = notesRepository(sql, REPOSITORY_OPTIONS);
       await notes.get(1n); // the connection is up before the link slows
-      relay.delayRequests(400);
+      relay.delayRequests(250);
       const contents = `too late ${randomUUID()}`;
-      const failure = await notes.create(contents, Date.now() + 100).catch((error: unknown) => error);
+      const failure = await notes.create(contents, Date.now() + 50).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(DatabaseUnavailableError);
       expect((failure as Error).message).toBe('the database got the insert after its deadline: nothing was stored');
       expect(await database.sql()`select id from notes where contents = ${contents}`).toEqual([]);
@@ -102,7 +102,7 @@ describe('a create and its deadline', () => {
     const sql = openPool({ ...database.settings(), poolSize: 1 });
     try {
       const notes = notesRepository(sql, REPOSITORY_OPTIONS);
-      const sleeping = sql`select pg_sleep(0.4)`.execute();
+      const sleeping = sql`select pg_sleep(0.25)`.execute();
       const contents = `unsent ${randomUUID()}`;
       const failure = await notes.create(contents, Date.now() + 100).catch((error: unknown) => error);
       expect(failure).toMatchObject({ code: '57014', message: '57014: canceling statement due to user request' });
@@ -152,15 +152,15 @@ describe('a create and its deadline', () => {
     });
 
     it('lets a slow create that ends before its deadline be stored, and its deadline cancel nothing later', async () => {
-      await hold(0.2);
+      await hold(0.1);
       const sql = openPool({ ...database.settings(), poolSize: 1 });
       try {
         const notes = notesRepository(sql, REPOSITORY_OPTIONS);
         const contents = `slow ${randomUUID()}`;
-        const note = await notes.create(contents, Date.now() + 600);
+        const note = await notes.create(contents, Date.now() + 400);
         expect(note.contents).toBe(contents);
         // Still busy on the same connection when that deadline comes: not cancelled by it.
-        expect(await sql`select pg_sleep(0.6)::text as slept`).toEqual([{ slept: '' }]);
+        expect(await sql`select pg_sleep(0.4)::text as slept`).toEqual([{ slept: '' }]);
         expect(await stored(contents)).toBe(1);
       } finally {
         await sql.end();
