@@ -5,7 +5,7 @@ import { SCENARIOS, type Scenario } from './scenarios.js';
 
 /**
  * Servers driven like the GET beside the service (bench/layer.ts), to tell what
- * each layer under it costs: the floor always, the others with BENCH_LAYERS=1.
+ * each layer under it costs: the floor always, the others with BENCH_LAYERS=true.
  */
 export const LAYERS = [
   { args: ['http', 'constant'], name: 'HTTP floor: node:http, one note, no database' },
