@@ -16,7 +16,11 @@ export async function openMigratedPool(settings: ConnectionSettings, log: Log): 
   const sql = openPool(settings);
   try {
     const tls = settings.sslMode === 'disable' ? undefined : () => expectTlsOffered(settings);
-    await waitForDatabase(sql, { timeoutMs: settings.waitTimeoutMs, intervalMs: settings.waitIntervalMs }, tls);
+    await waitForDatabase(
+      sql,
+      { timeoutMs: settings.waitTimeoutMs, intervalMs: settings.waitIntervalMs, host: settings.host, log },
+      tls,
+    );
     await expectStatementTimeout(sql, settings.statementTimeoutMs);
     await applyMigrations(sql, settings, log);
     return sql;

@@ -35,8 +35,13 @@ export async function startService(
   reloader?: Reloader,
 ): Promise<RunningService> {
   const log = (line: string) => logger.info(line);
-  // Said now, not after the wait for the database.
-  if (config.apiPort !== 0 && (await isPortInUse(config.host, config.apiPort)))
+  // A taken port or a HOST that can't be listened on, said now, not after the wait
+  // for the database (port 0 is never taken, but still tries the address).
+  if (
+    await isPortInUse(config.host, config.apiPort).catch((error) =>
+      throwListenError(error, config.host, config.apiPort),
+    )
+  )
     throw portTaken(config.host, config.apiPort);
   const sql = await openMigratedPool(database, log);
   let draining = false;
@@ -106,15 +111,26 @@ async function listen(app: App, host: string, port: number): Promise<string> {
   try {
     return await app.listen({ host, port });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw portTaken(host, port);
-    if (code === 'EACCES') {
-      throw new ConfigError(`API_PORT ${port} needs privileges on ${host}: use a port above 1023`);
-    }
-    throw error;
+    throwListenError(error, host, port);
   } finally {
     app.log.level = level;
   }
+}
+
+/** A failed listen in one line naming the setting to change, where one is to blame. */
+function throwListenError(error: unknown, host: string, port: number): never {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') throw portTaken(host, port);
+  if (code === 'EACCES') throw new ConfigError(`API_PORT ${port} needs privileges on ${host}: use a port above 1023`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    throw new ConfigError(
+      `HOST ${host} does not resolve: set HOST to an address of this machine (0.0.0.0: all of them)`,
+    );
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    throw new ConfigError(`HOST ${host} is not an address of this machine: set HOST to one (0.0.0.0: all of them)`);
+  }
+  throw error;
 }
 
 const portTaken = (host: string, port: number) =>

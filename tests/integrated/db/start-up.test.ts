@@ -29,14 +29,14 @@ describe('migrate', () => {
 
 describe('waitForDatabase', () => {
   it('returns at once when the database answers', async () => {
-    await expect(waitForDatabase(sql, { timeoutMs: 1_000, intervalMs: 50 })).resolves.toBeUndefined();
+    await expect(waitForDatabase(sql, { timeoutMs: 1_000, intervalMs: 50, host: 'here' })).resolves.toBeUndefined();
   });
 
   it('gives up after its timeout when nothing listens', async () => {
     const nowhere = openPool({ ...testDatabase(), port: await freePort(), connectTimeoutMs: 200 });
     const started = Date.now();
     try {
-      await expect(waitForDatabase(nowhere, { timeoutMs: 600, intervalMs: 100 })).rejects.toThrow(
+      await expect(waitForDatabase(nowhere, { timeoutMs: 600, intervalMs: 100, host: 'here' })).rejects.toThrow(
         /^the database did not answer within 600 ms/,
       );
       expect(Date.now() - started).toBeLessThan(3_000);
@@ -49,10 +49,32 @@ describe('waitForDatabase', () => {
     const wrong = openPool({ ...testDatabase(), password: 'not-the-password' });
     const started = Date.now();
     try {
-      await expect(waitForDatabase(wrong, { timeoutMs: 10_000, intervalMs: 100 })).rejects.toThrow(/password/);
+      await expect(waitForDatabase(wrong, { timeoutMs: 10_000, intervalMs: 100, host: 'here' })).rejects.toThrow(
+        /password/,
+      );
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await wrong.end();
+    }
+  });
+
+  it('fails at once, naming POSTGRES_HOST, when the host name does not resolve', async () => {
+    // .invalid never resolves (RFC 6761); the lookup fails in milliseconds.
+    const unknown = openPool({ ...testDatabase(), host: 'notes-db.invalid' });
+    const started = Date.now();
+    try {
+      const failure = await waitForDatabase(unknown, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        host: 'notes-db.invalid',
+      }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ConfigError);
+      expect((failure as Error).message).toBe(
+        "POSTGRES_HOST notes-db.invalid does not resolve (getaddrinfo ENOTFOUND notes-db.invalid): set it to the database's host name or address",
+      );
+      expect(Date.now() - started).toBeLessThan(15_000); // half the wait: it did not wait it out
+    } finally {
+      await unknown.end();
     }
   });
 });

@@ -70,3 +70,23 @@ describe('a service reloading on saves', () => {
     }
   });
 });
+
+describe('a service given a HOST it cannot listen on', () => {
+  // The database is never reached: the address is tried before the wait for it.
+  const nowhere = { ...testDatabase(), port: 1, waitTimeoutMs: 30_000 };
+  const start = (env: Record<string, string>) =>
+    startService(loadConfig(env), nowhere, createLogger('silent')).then(
+      () => 'started',
+      (error: Error) => `${error.name}: ${error.message}`,
+    );
+
+  it.each([
+    ['999.1.1.1', '0', 'HOST 999.1.1.1 does not resolve: set HOST to an address of this machine (0.0.0.0: all of them)'],
+    ['999.1.1.1', '8080', 'HOST 999.1.1.1 does not resolve: set HOST to an address of this machine (0.0.0.0: all of them)'],
+    ['192.0.2.1', '0', 'HOST 192.0.2.1 is not an address of this machine: set HOST to one (0.0.0.0: all of them)'],
+  ])('HOST=%s with API_PORT=%s stops at once in one line naming HOST', async (host, port, line) => {
+    const started = Date.now();
+    expect(await start({ HOST: host, API_PORT: port })).toBe(`ConfigError: ${line}`);
+    expect(Date.now() - started).toBeLessThan(15_000); // half the wait for the database: it did not wait
+  });
+});
