@@ -32,12 +32,31 @@ STACK_URL := http://127.0.0.1:$(API_PORT)
 # `docker compose` (v2 plugin) where it exists, else the standalone docker-compose.
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 ENGINE := $(shell timeout 5 docker info >/dev/null 2>&1 && echo yes)
+# What make run started here, recorded so that the later targets follow it instead
+# of guessing again: native or compose, plain or scaled (STACK_DIR/stack.kind), and
+# the id its service answers GET / with (STACK_DIR/stack.id, passed as STACK_ID).
+STACK_RECORD := $(STACK_DIR)/stack.kind
+STACK_ID_FILE := $(STACK_DIR)/stack.id
+RECORDED := $(shell cat $(STACK_RECORD) 2>/dev/null)
 ifeq ($(STACK),)
+ifneq ($(RECORDED),)
+STACK := $(firstword $(subst -, ,$(RECORDED)))
+STACK_REASON := $(RECORDED), as make run recorded it in $(STACK_RECORD)
+else
 STACK := $(if $(ENGINE),compose,native)
 STACK_REASON := $(if $(ENGINE),a Docker engine answers,no Docker engine answers)
+endif
 else
 STACK_REASON := STACK=$(STACK)
 endif
+# The scaled compose stack is another file: the targets after run_scaled name it.
+COMPOSE_FILES := $(if $(filter compose-scaled,$(RECORDED)),-f docker-compose.scaled.yml)
+# A new id for a stack that has none yet; make run keeps it for the stack's life.
+NEW_STACK_ID = [ -s $(STACK_ID_FILE) ] || { mkdir -p $(STACK_DIR); echo "$(1)-$$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')" >$(STACK_ID_FILE); }
+# compose up, and on failure: the project named, nothing left half-started (the data kept).
+COMPOSE_UP = STACK_ID=$$(cat $(STACK_ID_FILE)) $(COMPOSE) $(1) up -d --build || { \
+		echo "compose stack $(COMPOSE_PROJECT_NAME) did not start (above: why); removing what it started, keeping its data" >&2; \
+		$(COMPOSE) $(1) down --remove-orphans >/dev/null 2>&1; exit 1; }
 ifeq ($(filter $(STACK),compose native),)
 $(error STACK must be compose or native, got "$(STACK)")
 endif
@@ -54,12 +73,14 @@ setup_development: ## install the dependencies from the lockfile
 
 # --- the stack ---------------------------------------------------------------
 
-run: _stack ## start the stack in the background; returns once GET / answers 200
+run: _stack ## start the stack in the background; returns once its own GET / answers 200
 ifeq ($(STACK),compose)
 	@scripts/offline-images
-	$(COMPOSE) up -d --build
-	@scripts/wait-for-url $(STACK_URL)/
-	@echo "compose stack $(COMPOSE_PROJECT_NAME) up on $(STACK_URL)"
+	@$(call NEW_STACK_ID,compose)
+	@$(call COMPOSE_UP,)
+	@scripts/wait-for-url --stack "$$(cat $(STACK_ID_FILE))" $(STACK_URL)/
+	@echo compose >$(STACK_RECORD)
+	@echo "compose stack $(COMPOSE_PROJECT_NAME) ($$(cat $(STACK_ID_FILE))) up on $(STACK_URL)"
 else
 	@scripts/native-stack up
 endif
@@ -67,17 +88,21 @@ endif
 run_scaled: _stack ## API_INSTANCES (3) instances behind HAProxy and PgBouncer; returns once GET / answers through the balancer
 ifeq ($(STACK),compose)
 	@scripts/offline-images scaled
-	$(COMPOSE) -f docker-compose.scaled.yml up -d --build --scale api=$(API_INSTANCES)
-	@scripts/wait-for-url $(STACK_URL)/
+	@$(call NEW_STACK_ID,compose)
+	@$(call COMPOSE_UP,-f docker-compose.scaled.yml --scale api=$(API_INSTANCES))
+	@scripts/wait-for-url --stack "$$(cat $(STACK_ID_FILE))" $(STACK_URL)/
+	@echo compose-scaled >$(STACK_RECORD)
 	@echo "scaled compose stack $(COMPOSE_PROJECT_NAME) up on $(STACK_URL): $(API_INSTANCES) instances (stats on 127.0.0.1:$(BALANCER_STATS_PORT)/stats)"
 else
 	@npm run -s build
-	@scripts/scaled-stack up
+	@$(call NEW_STACK_ID,native)
+	@STACK_ID=$$(cat $(STACK_ID_FILE)) scripts/scaled-stack up
+	@echo native-scaled >$(STACK_RECORD)
 endif
 
 stop: _stack ## stop the stack (plain or scaled), keeping its data
 ifeq ($(STACK),compose)
-	$(COMPOSE) down --remove-orphans
+	$(COMPOSE) $(COMPOSE_FILES) down --remove-orphans
 else
 	@scripts/native-stack down
 endif
@@ -104,7 +129,7 @@ stacks: ## list the stacks of this checkout that run now, native and compose, wi
 
 logs: _stack ## follow the stack's logs (compose: the database's statement log too)
 ifeq ($(STACK),compose)
-	$(COMPOSE) logs -f
+	$(COMPOSE) $(COMPOSE_FILES) logs -f
 else
 	@scripts/native-stack logs
 endif
@@ -128,7 +153,7 @@ make_migration: ## create the next empty migration: make make_migration NAME=add
 
 db_shell: _stack ## psql on the stack's database (reads SQL from stdin when it isn't a terminal)
 ifeq ($(STACK),compose)
-	$(COMPOSE) exec $$([ -t 0 ] || echo -T) database psql -U "$(POSTGRES_USER)" -d "$(POSTGRES_DB)"
+	$(COMPOSE) $(COMPOSE_FILES) exec $$([ -t 0 ] || echo -T) database psql -U "$(POSTGRES_USER)" -d "$(POSTGRES_DB)"
 else
 	@command -v psql >/dev/null || { echo "psql is not installed: apt-get install postgresql-client (Debian/Ubuntu) or brew install libpq"; exit 1; }
 	PGPASSWORD="$(POSTGRES_PASSWORD)" psql -h 127.0.0.1 -p "$(POSTGRES_PORT)" -U "$(POSTGRES_USER)" -d "$(POSTGRES_DB)"
@@ -138,7 +163,8 @@ destroy: _stack ## stop the stack (plain or scaled) and delete its data (the tal
 ifeq ($(STACK),compose)
 	@if [ -z "$$(docker ps -aq --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME))$$(docker volume ls -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME))" ]; then \
 		echo "nothing to remove: no compose stack $(COMPOSE_PROJECT_NAME)"; \
-	else $(COMPOSE) down -v --remove-orphans; fi
+	else $(COMPOSE) $(COMPOSE_FILES) down -v --remove-orphans; fi
+	@rm -rf $(STACK_DIR)
 else
 	@scripts/native-stack destroy
 endif
@@ -158,8 +184,14 @@ show_api_documentation: ## open the API docs page (/docs) of the running stack
 
 # With the stack up, the tests target it: the external tier over HTTP (APP_URL) and
 # the integrated tier on its database; otherwise the suite starts its own.
-USE_RUNNING_STACK = if scripts/wait-for-url --once $(STACK_URL)/; then \
-		echo "testing the running stack on $(STACK_URL)"; export APP_URL=$(STACK_URL) POSTGRES_HOST=127.0.0.1; \
+# Only the stack make run started counts, known by the id its GET / answers: any
+# other server on the port is left alone and the suite starts its own.
+USE_RUNNING_STACK = id=$$(cat $(STACK_ID_FILE) 2>/dev/null || true); \
+	if [ -n "$$id" ] && scripts/wait-for-url --once --stack "$$id" $(STACK_URL)/; then \
+		echo "testing the running stack $$id$(if $(RECORDED), ($(RECORDED))) on $(STACK_URL)"; \
+		export APP_URL=$(STACK_URL) POSTGRES_HOST=127.0.0.1 STACK_ID=$$id; \
+	elif scripts/wait-for-url --once $(STACK_URL)/; then \
+		echo "not testing what answers on $(STACK_URL): it is not a stack make run started here (its id: $${id:-none recorded in $(STACK_DIR)}); the suite starts its own database and service"; \
 	else \
 		echo "no stack answers on $(STACK_URL): the suite starts its own database and service"; \
 	fi

@@ -76,6 +76,8 @@ export interface Config {
   readonly lingeringCloseMs: number;
   /** When set, every /notes route (and /metrics) requires `Authorization: Bearer <apiToken>`. */
   readonly apiToken: string | undefined;
+  /** The stack this instance belongs to (make run sets it), answered by GET / as `stack`. */
+  readonly stackId: string | undefined;
   readonly metricsEnabled: boolean;
   /** Past any of these a request gets a fast 503 `overloaded` (0 turns one off). */
   readonly shedding: SheddingLimits;
@@ -157,6 +159,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, record?: Record
     apiToken: read.optionalString(
       'API_TOKEN',
       'when set, /notes and /metrics require Authorization: Bearer <API_TOKEN>',
+    ),
+    stackId: read.optionalString(
+      'STACK_ID',
+      'the stack this instance belongs to, answered by GET / as "stack": make run sets it, so that make test ' +
+        'tests the stack it started and no other server on its port',
     ),
     metricsEnabled: read.boolean('METRICS_ENABLED', false, 'serve Prometheus metrics at /metrics'),
     shedding: {

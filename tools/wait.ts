@@ -11,10 +11,14 @@ export async function waitFor<T>(
   what: string,
   attempt: () => Promise<T>,
   { timeoutMs, intervalMs }: Timing,
+  /** Asked before each attempt: a reason ends the wait at once (what it waits for can no longer come). */
+  hopeless: () => string | undefined = () => undefined,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
+    const reasonToStop = hopeless();
+    if (reasonToStop) throw new Error(`${what}: ${reasonToStop}`);
     try {
       return await attempt();
     } catch (error) {
@@ -26,8 +30,12 @@ export async function waitFor<T>(
   throw new Error(`${what} within ${timeoutMs} ms (last: ${reason(lastError)})`);
 }
 
-/** One GET of `url` that answers 200, else throws why (a status, a refused connection, no answer in time). */
-export async function expectHttp200(url: string, answerWithinMs: number): Promise<void> {
+/**
+ * One GET of `url` that answers 200, else throws why (a status, a refused
+ * connection, no answer in time). With `stack`, the JSON answer must also name
+ * that stack (GET / answers STACK_ID as `stack`): a server that isn't it is no answer.
+ */
+export async function expectHttp200(url: string, answerWithinMs: number, stack?: string): Promise<void> {
   // A timer of our own, not AbortSignal.timeout: that one doesn't keep the process
   // alive, and a request that a port proxy accepted but nobody answers (docker-proxy
   // before its container listens) holds nothing else that does: a script waiting
@@ -36,16 +44,42 @@ export async function expectHttp200(url: string, answerWithinMs: number): Promis
   const timer = setTimeout(() => attempt.abort(new Error(`no answer within ${answerWithinMs} ms`)), answerWithinMs);
   try {
     const response = await fetch(url, { signal: attempt.signal });
-    await response.body?.cancel();
+    if (stack === undefined) await response.body?.cancel();
     if (response.status !== 200) throw new Error(`status ${response.status}`);
+    if (stack === undefined) return;
+    const answered = ((await response.json().catch(() => ({}))) as { stack?: unknown }).stack;
+    if (answered !== stack) {
+      throw new Error(
+        `another server answers, not stack ${stack} (it names ${answered ? `stack ${answered}` : 'no stack'})`,
+      );
+    }
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** Resolves when GET `url` answers 200. */
-export function waitForHttp200(url: string, timing: Timing): Promise<void> {
-  return waitFor(`${url} did not answer 200`, () => expectHttp200(url, Math.max(timing.intervalMs * 5, 1_000)), timing);
+/** Resolves when GET `url` answers 200 (naming `stack`, when given); `hopeless` as for waitFor. */
+export function waitForHttp200(
+  url: string,
+  timing: Timing,
+  { stack, hopeless }: { stack?: string; hopeless?: () => string | undefined } = {},
+): Promise<void> {
+  return waitFor(
+    `${url} did not answer 200${stack ? ` as stack ${stack}` : ''}`,
+    () => expectHttp200(url, Math.max(timing.intervalMs * 5, 1_000), stack),
+    timing,
+    hopeless,
+  );
+}
+
+/** Whether process `pid` still runs (signal 0 only asks). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // it runs, as another user
+  }
 }
 
 function reason(error: unknown): string {
@@ -55,15 +89,30 @@ function reason(error: unknown): string {
   return cause?.code ?? cause?.message ?? message;
 }
 
+const USAGE = 'usage: scripts/wait-for-url [--once] [--stack ID] [--pid PID] URL';
+
 /**
- * scripts/wait-for-url: `[--once] URL`, with APP_WAIT_TIMEOUT_MS (60000) and
- * APP_WAIT_INTERVAL_MS (200). Returns the exit code: 0 answered 200, 1 not, 2 bad usage.
+ * scripts/wait-for-url: `[--once] [--stack ID] [--pid PID] URL`, with
+ * APP_WAIT_TIMEOUT_MS (60000) and APP_WAIT_INTERVAL_MS (200). --stack: only an
+ * answer naming that stack counts; --pid: the wait ends as soon as that process
+ * (the one that should answer) has died. Returns the exit code: 0 answered 200,
+ * 1 not, 2 bad usage.
  */
 export async function waitForUrlCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const once = args.includes('--once');
-  const url = args.find((arg) => !arg.startsWith('--'));
-  if (!url) {
-    console.error('usage: scripts/wait-for-url [--once] URL');
+  const rest = [...args];
+  const option = (name: string): string | undefined | false => {
+    const at = rest.indexOf(name);
+    if (at < 0) return undefined;
+    const [, value] = rest.splice(at, 2);
+    return value === undefined || value.startsWith('--') ? false : value;
+  };
+  const once = rest.includes('--once');
+  if (once) rest.splice(rest.indexOf('--once'), 1);
+  const stack = option('--stack');
+  const pid = option('--pid');
+  const [url, ...extra] = rest;
+  if (!url || url.startsWith('--') || extra.length || stack === false || pid === false || (pid && !/^\d+$/.test(pid))) {
+    console.error(USAGE);
     return 2;
   }
   const ms = (name: string, fallback: number) => {
@@ -79,7 +128,10 @@ export async function waitForUrlCommand(args: string[], env: NodeJS.ProcessEnv):
     return 2;
   }
   try {
-    await (once ? expectHttp200(url, Math.max(timing.intervalMs, 1_000)) : waitForHttp200(url, timing));
+    const hopeless = pid ? () => (isRunning(Number(pid)) ? undefined : `process ${pid} has exited`) : undefined;
+    await (once
+      ? expectHttp200(url, Math.max(timing.intervalMs, 1_000), stack)
+      : waitForHttp200(url, timing, { stack, hopeless }));
     return 0;
   } catch (error) {
     if (!once) console.error((error as Error).message);

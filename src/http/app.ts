@@ -14,7 +14,7 @@ import { NOTES_ERRORS, notesRoutes } from '../notes/routes.js';
 import type { App } from './app-instance.js';
 import { requireBearerToken } from './auth.js';
 import { SCHEMA_COMPILERS } from './compilers.js';
-import { apiErrorSchema, handleClientError, handleError, handleNotFound, KIT_ERRORS } from './errors.js';
+import { apiErrorSchema, handleClientError, handleError, handleNotFound, KIT_ERRORS, notFound } from './errors.js';
 import { healthRoutes, type Readiness } from './health.js';
 import { parseJsonStrictly } from './json-body.js';
 import { lingerOnEarlyClose } from './lingering-close.js';
@@ -38,6 +38,7 @@ export interface AppDeps {
     | 'keepAliveTimeoutMs'
     | 'lingeringCloseMs'
     | 'apiToken'
+    | 'stackId'
     | 'shedding'
   >;
   notes: NotesRepository;
@@ -95,7 +96,7 @@ export function buildApp({ config, notes, readiness, draining = () => false, log
   app.register(swagger, openApiOptions); // at the root and before the routes, so that it sees them all
   app.register(openApiRoute);
   app.register(swaggerUi, { routePrefix: '/docs' }); // the UI's files come from the package: no CDN
-  app.register(healthRoutes, { readiness, draining });
+  app.register(healthRoutes, { readiness, draining, stack: config.stackId });
   app.register(async (notesScope) => {
     if (config.apiToken) requireBearerToken(notesScope, config.apiToken);
     await notesScope.register(notesRoutes, {
@@ -110,6 +111,11 @@ export function buildApp({ config, notes, readiness, draining = () => false, log
       if (config.apiToken) requireBearerToken(metricsScope, config.apiToken);
       serveMetrics(metricsScope, metrics);
     });
+  } else {
+    // A scrape of a service with metrics off names the setting, not just "no route".
+    app.get('/metrics', { schema: { hide: true } }, (_request, reply) =>
+      notFound(reply, 'no route for GET /metrics: metrics are off, METRICS_ENABLED=true serves them'),
+    );
   }
   app.register(otherMethods);
   return app;

@@ -11,7 +11,13 @@ import { NEVER_SHED } from './load-shedding.js';
 /** Resolves when the database answers; rejects with the driver's error otherwise. */
 export type Readiness = () => Promise<void>;
 
-const Status = Type.Object({ app: Type.Literal('notes-service'), status: Type.Literal('up') });
+const Status = Type.Object({
+  app: Type.Literal('notes-service'),
+  status: Type.Literal('up'),
+  stack: Type.Optional(
+    Type.String({ description: 'The stack this instance belongs to (STACK_ID), when it was started as one' }),
+  ),
+});
 const Probe = Type.Object({ status: Type.String() });
 /** Open whatever API_TOKEN says: orchestrators and load balancers probe without a token. */
 const OPEN: Array<Record<string, string[]>> = [];
@@ -21,11 +27,13 @@ export interface HealthOptions {
   readiness: Readiness;
   /** True from SIGTERM until the listener closes. */
   draining: () => boolean;
+  /** STACK_ID: which stack answers, so that a test run can tell its stack from a stranger on the port. */
+  stack?: string | undefined;
 }
 
 const DRAINING = 'the service is draining before it stops; send to another instance';
 
-export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, { readiness, draining }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, { readiness, draining, stack }) => {
   const ready = {
     security: OPEN,
     tags: ['health'],
@@ -44,7 +52,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app
     async (_request, reply) => {
       if (draining()) return sendUnavailable(reply, 'shutting_down', DRAINING);
       await readiness(); // a failure goes through the error handler: 503 database_unavailable
-      return { app: 'notes-service', status: 'up' } as const;
+      return { app: 'notes-service', status: 'up', ...(stack === undefined ? {} : { stack }) } as const;
     },
   );
 

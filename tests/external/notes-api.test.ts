@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { apiClient, fetch } from '../support/contract.js';
 import { rawRequest, requestHead } from '../support/raw-http.js';
-import { appUrl, authorization } from '../support/settings.js';
+import { appUrl, authorization, readTestSettings } from '../support/settings.js';
 
 const url = appUrl();
 const api = apiClient(url);
@@ -117,10 +117,11 @@ describe('the notes API over HTTP', () => {
     expect(await response.text()).toBe('');
   });
 
-  it('answers GET / with the readiness body', async () => {
+  it('answers GET / with the readiness body, naming the stack it belongs to when it is one', async () => {
     const { data, response } = await api.GET('/');
     expect(response.status).toBe(200);
-    expect(data).toEqual({ app: 'notes-service', status: 'up' });
+    const { stackId } = readTestSettings();
+    expect(data).toEqual({ app: 'notes-service', status: 'up', ...(stackId ? { stack: stackId } : {}) });
   });
 });
 

@@ -164,6 +164,8 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         app: "notes-service";
+                        /** @description The stack this instance belongs to (STACK_ID), when it was started as one */
+                        stack?: string;
                         /** @enum {string} */
                         status: "up";
                     };

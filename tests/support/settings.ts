@@ -7,6 +7,8 @@ export interface TestSettings {
   appUrl: string | undefined;
   /** The service's own API_TOKEN: the external tier sends it, so it runs against a protected deployment too. */
   apiToken: string | undefined;
+  /** The STACK_ID of the stack under test (make test sets it): what its GET / answers as `stack`. */
+  stackId: string | undefined;
   appWait: { timeoutMs: number; intervalMs: number };
 }
 
@@ -20,6 +22,7 @@ export function readTestSettings(env: NodeJS.ProcessEnv = process.env): TestSett
   return {
     appUrl: env.APP_URL?.replace(/\/+$/, '') || undefined,
     apiToken: env.API_TOKEN || undefined,
+    stackId: env.STACK_ID || undefined,
     appWait: { timeoutMs: ms('APP_WAIT_TIMEOUT_MS', 30_000), intervalMs: ms('APP_WAIT_INTERVAL_MS', 200) },
   };
 }

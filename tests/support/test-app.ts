@@ -25,6 +25,7 @@ export const TEST_CONFIG = {
   keepAliveTimeoutMs: 5_000,
   lingeringCloseMs: 1_000,
   apiToken: undefined,
+  stackId: undefined,
   shedding: loadConfig({}).shedding,
 } as const;
 
@@ -42,6 +43,8 @@ export interface TestAppOptions {
   metrics?: boolean;
   /** Collects the app's log lines, parsed, at level info. */
   logLines?: Array<Record<string, unknown>>;
+  /** STACK_ID: what GET / answers as `stack`. */
+  stackId?: string;
   /** Timeouts and limits other than TEST_CONFIG's. */
   limits?: Partial<Record<'requestTimeoutMs' | 'headersTimeoutMs' | 'lingeringCloseMs', number>>;
 }
@@ -52,6 +55,7 @@ export function testApp(options: TestAppOptions = {}): App {
     readiness = async () => {},
     draining = false,
     apiToken,
+    stackId,
     shedding,
     metrics,
     logLines,
@@ -59,7 +63,7 @@ export function testApp(options: TestAppOptions = {}): App {
   } = options;
   const guard = guardDatabaseCalls(QUERY_TIMEOUT_MS);
   const app = buildApp({
-    config: { ...TEST_CONFIG, ...limits, apiToken, shedding: { ...TEST_CONFIG.shedding, ...shedding } },
+    config: { ...TEST_CONFIG, ...limits, apiToken, stackId, shedding: { ...TEST_CONFIG.shedding, ...shedding } },
     notes: guardedNotes({ ...inMemoryNotes(), ...notes }, guard),
     readiness: () => guard(readiness),
     draining: () => draining,

@@ -10,6 +10,11 @@ describe('health', () => {
     expect(response.json()).toEqual({ app: 'notes-service', status: 'up' });
   });
 
+  it('names its stack in GET / when STACK_ID is set, so a test run can tell it from a stranger', async () => {
+    const response = await testApp({ stackId: 'native-3f2a' }).inject({ url: '/' });
+    expect(response.json()).toEqual({ app: 'notes-service', status: 'up', stack: 'native-3f2a' });
+  });
+
   it('answers 503 while the database does not, so no test starts against a broken service', async () => {
     const response = await testApp({
       readiness: async () => {

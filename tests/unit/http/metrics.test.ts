@@ -4,8 +4,13 @@ import { createMetrics } from '../../../src/http/metrics.js';
 import { testApp } from '../../support/test-app.js';
 
 describe('GET /metrics', () => {
-  it('is absent unless metrics are enabled', async () => {
-    expect((await testApp().inject({ url: '/metrics' })).statusCode).toBe(404);
+  it('is absent unless metrics are enabled, and says which setting serves them', async () => {
+    const response = await testApp().inject({ url: '/metrics' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({
+      error: 'not_found',
+      message: 'no route for GET /metrics: metrics are off, METRICS_ENABLED=true serves them',
+    });
   });
 
   it('counts requests by method, route pattern and status, with durations and process metrics', async () => {
