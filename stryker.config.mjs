@@ -42,5 +42,6 @@ export default {
   // A mutant's run may take its tests' time × 1.5 plus this before it counts as
   // timed out (an endless loop, a wait that never ends): the tests take ~1 s.
   timeoutMS: 3000,
-  thresholds: { high: 90, low: 85, break: null },
+  // break: two points under the full run of 2026-12-02 (87.2%), so that noise in timeouts does not fail CI.
+  thresholds: { high: 90, low: 85, break: 85 },
 };

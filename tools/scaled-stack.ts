@@ -304,21 +304,28 @@ export class ScaledStack {
   }
 }
 
-/** One line naming the package, where a tool the stack runs is missing. */
-function missingTool(command: string): string {
-  const debian: Record<string, string> = { pgbouncer: 'pgbouncer', haproxy: 'haproxy' };
-  return `${command} is not installed: apt-get install ${debian[command] ?? command} (Debian/Ubuntu), or brew install ${command}`;
+const DEBIAN_PACKAGES: Record<string, string> = { pgbouncer: 'pgbouncer', haproxy: 'haproxy' };
+
+/** One line naming the packages, where tools the stack runs are missing: all of them at once. */
+function missingTools(commands: string[]): string {
+  const packages = commands.map((command) => DEBIAN_PACKAGES[command] ?? command).join(' ');
+  return `${commands.join(' and ')} ${commands.length > 1 ? 'are' : 'is'} not installed: apt-get install ${packages} (Debian/Ubuntu), or brew install ${commands.join(' ')}`;
 }
+const missingTool = (command: string) => missingTools([command]);
 
 async function requireTools(): Promise<void> {
-  for (const command of ['pgbouncer', 'haproxy']) {
-    const found = await new Promise<boolean>((resolve) => {
-      const probe = spawn(command, ['-V'], { stdio: 'ignore' });
-      probe.once('error', () => resolve(false));
-      probe.once('exit', () => resolve(true));
-    });
-    if (!found) throw new ScaledStackError(missingTool(command));
-  }
+  const found = await Promise.all(
+    ['pgbouncer', 'haproxy'].map(
+      (command) =>
+        new Promise<string | undefined>((resolve) => {
+          const probe = spawn(command, ['-V'], { stdio: 'ignore' });
+          probe.once('error', () => resolve(command));
+          probe.once('exit', () => resolve(undefined));
+        }),
+    ),
+  );
+  const missing = found.filter((command) => command !== undefined);
+  if (missing.length) throw new ScaledStackError(missingTools(missing));
 }
 
 /** ${NAME} in `template` replaced from `values`; a name left unset is an error, not an empty setting. */

@@ -1,6 +1,7 @@
 // Waiting on a condition with a deadline, never a bare sleep (the talk's
 // tenacity): for the tests, the benchmark and scripts/wait-for-url alike.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isRunning } from '../src/db/embedded-files.js';
 
 export interface Timing {
   timeoutMs: number;
@@ -12,12 +13,12 @@ export async function waitFor<T>(
   attempt: () => Promise<T>,
   { timeoutMs, intervalMs }: Timing,
   /** Asked before each attempt: a reason ends the wait at once (what it waits for can no longer come). */
-  hopeless: () => string | undefined = () => undefined,
+  hopeless: () => Promise<string | undefined> | string | undefined = () => undefined,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
-    const reasonToStop = hopeless();
+    const reasonToStop = await hopeless();
     if (reasonToStop) throw new Error(`${what}: ${reasonToStop}`);
     try {
       return await attempt();
@@ -62,7 +63,7 @@ export async function expectHttp200(url: string, answerWithinMs: number, stack?:
 export function waitForHttp200(
   url: string,
   timing: Timing,
-  { stack, hopeless }: { stack?: string; hopeless?: () => string | undefined } = {},
+  { stack, hopeless }: { stack?: string; hopeless?: () => Promise<string | undefined> } = {},
 ): Promise<void> {
   return waitFor(
     `${url} did not answer 200${stack ? ` as stack ${stack}` : ''}`,
@@ -70,16 +71,6 @@ export function waitForHttp200(
     timing,
     hopeless,
   );
-}
-
-/** Whether process `pid` still runs (signal 0 only asks). */
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // it runs, as another user
-  }
 }
 
 function reason(error: unknown): string {
@@ -128,7 +119,10 @@ export async function waitForUrlCommand(args: string[], env: NodeJS.ProcessEnv):
     return 2;
   }
   try {
-    const hopeless = pid ? () => (isRunning(Number(pid)) ? undefined : `process ${pid} has exited`) : undefined;
+    // A zombie counts as exited: the shell that started it may not have reaped it yet.
+    const hopeless = pid
+      ? async () => ((await isRunning(Number(pid))) ? undefined : `process ${pid} has exited`)
+      : undefined;
     await (once
       ? expectHttp200(url, Math.max(timing.intervalMs, 1_000), stack)
       : waitForHttp200(url, timing, { stack, hopeless }));

@@ -45,10 +45,12 @@ async function main() {
         returning 1
       )
       select count(*)::int as n from inserted`;
-      const seconds = (performance.now() - started) / 1000;
+      const ms = performance.now() - started;
+      // Under a second in ms: 10 000 notes take ~40 ms, which "0.0 s" would hide.
+      const took = ms < 999.5 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(1)} s`;
       const { host, port, database } = loadConfig().postgres;
       console.log(
-        `seeded ${row?.n} notes in ${seconds.toFixed(1)} s into ${host ? `${host}:${port}` : 'the embedded PostgreSQL'}, database ${database}`,
+        `seeded ${row?.n} notes in ${took} into ${host ? `${host}:${port}` : 'the embedded PostgreSQL'}, database ${database}`,
       );
     },
   );

@@ -41,7 +41,9 @@ describe.skipIf(inject('dockerEngine') !== null)('the compose development stack'
   it('passes make test against it: the external tier over HTTP, the integrated tier on its database', async () => {
     const stack = await development();
     const tested = await makeTestAgainst(stack);
-    expect(tested.output).toContain(`testing the running stack on ${stack.url}`);
+    expect(tested.output).toMatch(
+      new RegExp(`testing the running stack compose-[0-9a-f]{12} \\(compose\\) on ${stack.url}`),
+    );
     expect(tested.code, tested.output.slice(-3_000)).toBe(0);
   }, 300_000);
 

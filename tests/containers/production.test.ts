@@ -76,7 +76,9 @@ describe.skipIf(inject('dockerEngine') !== null)('the production image and the C
     );
 
     const tested = await makeTestAgainst(stack);
-    expect(tested.output).toContain(`testing the running stack on ${stack.url}`);
+    expect(tested.output).toMatch(
+      new RegExp(`testing the running stack compose-[0-9a-f]{12} \\(compose\\) on ${stack.url}`),
+    );
     expect(tested.code, tested.output.slice(-3_000)).toBe(0);
   }, 900_000);
 
@@ -124,7 +126,9 @@ describe.skipIf(inject('dockerEngine') !== null)('the production image and the C
 
     const listed = await a.make('stacks');
     for (const stack of [a, b])
-      expect(listed.output).toMatch(new RegExp(`compose +${stack.name} .*:${stack.env.API_PORT}`));
+      expect(listed.output).toMatch(
+        new RegExp(`compose +${stack.name} +api :${stack.env.API_PORT} database :${stack.env.POSTGRES_PORT} `),
+      );
 
     for (const stack of [a, b]) {
       const destroyed = await stack.make('destroy');

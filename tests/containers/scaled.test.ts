@@ -50,7 +50,9 @@ describe.skipIf(inject('dockerEngine') !== null)('the scaled compose stack', () 
     );
 
     const tested = await makeTestAgainst(stack);
-    expect(tested.output).toContain(`testing the running stack on ${stack.url}`);
+    expect(tested.output).toMatch(
+      new RegExp(`testing the running stack compose-[0-9a-f]{12} \\(compose-scaled\\) on ${stack.url}`),
+    );
     expect(tested.code, tested.output.slice(-3_000)).toBe(0);
 
     const destroyed = await stack.make('destroy', { timeoutMs: 120_000 });

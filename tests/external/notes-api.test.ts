@@ -217,11 +217,14 @@ describe('bad input over HTTP', () => {
   });
 });
 
-// Only against a deployment with API_TOKEN set (the unit tier covers the rule
-// itself); without one, the reason is printed once instead of two silent skips.
+// The service the suite starts has a token of its own; a running one (APP_URL) is
+// tested with API_TOKEN, when it was started with one: without, the reason is
+// printed once instead of two silent skips.
 const protectedDeployment = Boolean(authorization().authorization);
 if (!protectedDeployment) {
-  console.log('external tier: the API_TOKEN tests run only against a service started with API_TOKEN (set it here too)');
+  console.log(
+    `external tier: the API_TOKEN tests skipped: ${url} was started without API_TOKEN, or API_TOKEN is not set here too`,
+  );
 }
 describe.runIf(protectedDeployment)('a service with API_TOKEN set, over HTTP', () => {
   it.each([

@@ -3,11 +3,13 @@
 // and their removal: at the end of the file even when a test failed, and at the
 // start of the next run for stacks whose run was killed before it could.
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 import { isRunning } from '../../src/db/embedded-files.js';
 import { freePort } from '../../tools/free-port.js';
-import { type MakeOptions, type MakeResult, make } from './make.js';
+import { type MakeOptions, type MakeResult, make, ROOT } from './make.js';
 
 const run = promisify(execFile);
 const PROJECT_PREFIX = 'notes-ct-';
@@ -86,6 +88,8 @@ export function useComposeStack(label: string, extraEnv: Record<string, string> 
   };
   afterAll(async () => {
     await removeProject(name);
+    // What make run recorded of it (its kind and id), as make destroy would remove it.
+    await rm(join(cwd ?? ROOT, '.data/stacks', name), { recursive: true, force: true });
   }, 120_000);
   return stack;
 }

@@ -6,6 +6,7 @@
 // For the container tier: whether a Docker engine answers; for the scaled tier:
 // the production build its instances run.
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,8 +36,11 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   const tiers = new Set(project.vitest.projects.map((p) => p.name));
   const settings = readTestSettings();
   const needsService = tiers.has('external') && !settings.appUrl;
-  // With API_TOKEN set, the external tier's service requires it and the tests send it.
-  const serviceEnv: Record<string, string> = settings.apiToken ? { API_TOKEN: settings.apiToken } : {};
+  // The service the suite starts itself is protected like a deployment, with API_TOKEN
+  // or a token of this run's: the external tier sends it and checks the 401s.
+  const apiToken = settings.appUrl ? settings.apiToken : (settings.apiToken ?? `test-${randomUUID()}`);
+  const serviceEnv: Record<string, string> = apiToken ? { API_TOKEN: apiToken } : {};
+  project.provide('apiToken', apiToken ?? null);
   const needsDatabase = tiers.has('integrated') || tiers.has('workflow') || needsService;
   const teardowns: Teardown[] = [];
   const teardown = async () => {
@@ -90,6 +94,8 @@ export default async function setup(project: TestProject): Promise<Teardown> {
     if (tiers.has('scaled')) await run('npm', ['run', '-s', 'build'], { cwd: ROOT });
   } catch (error) {
     await teardown();
+    // Said first: Vitest's own report of a failed setup starts with "No test files found".
+    process.stderr.write(`test setup failed, so no test ran: ${(error as Error).message}\n`);
     throw error;
   }
   return teardown;

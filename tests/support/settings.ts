@@ -31,6 +31,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     database: ConnectionSettings | null;
     appUrl: string | null;
+    /** The token the external tier's service requires: API_TOKEN, or the run's own for the service it started. */
+    apiToken: string | null;
     /** Why the container tier can't run (no Docker engine), or null when it can. */
     dockerEngine: string | null;
   }
@@ -48,8 +50,8 @@ export function appUrl(): string {
   return url;
 }
 
-/** The Authorization header the service wants when API_TOKEN is set, else none. */
-export function authorization(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const { apiToken } = readTestSettings(env);
+/** The Authorization header the external tier's service wants (see ProvidedContext.apiToken), else none. */
+export function authorization(): Record<string, string> {
+  const apiToken = inject('apiToken') ?? readTestSettings().apiToken;
   return apiToken ? { authorization: `Bearer ${apiToken}` } : {};
 }

@@ -152,7 +152,7 @@ describe('make without a Docker engine', () => {
     }
   }, 120_000);
 
-  it('says in one line how to install PgBouncer when it is missing, instead of hanging', async () => {
+  it('says in one line how to install PgBouncer and HAProxy when both are missing, instead of hanging', async () => {
     // Debian installs pgbouncer and haproxy in /usr/sbin: a PATH without it lacks both.
     const path = (process.env.PATH ?? '')
       .split(':')
@@ -161,7 +161,9 @@ describe('make without a Docker engine', () => {
     const started = Date.now();
     const result = await make('run_scaled', { PATH: path, API_PORT: String(await freePort()) });
     expect(result.code).not.toBe(0);
-    expect(result.output).toContain('pgbouncer is not installed: apt-get install pgbouncer');
+    expect(result.output).toContain(
+      'pgbouncer and haproxy are not installed: apt-get install pgbouncer haproxy (Debian/Ubuntu), or brew install pgbouncer haproxy',
+    );
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 90_000);
 

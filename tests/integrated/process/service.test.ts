@@ -36,7 +36,11 @@ describe('a service reloading on saves', () => {
     const config = loadConfig({ API_PORT: '0', SHUTDOWN_GRACE_MS: '1000' });
     const hand = handReloader();
     const service = await startService(config, testDatabase(), logger, hand.reloader);
-    const serving = async () => (await fetch(`${service.url}/`).catch(() => undefined))?.status;
+    // The status, and a failure's body: a 503 says why (database_unavailable, and its message).
+    const serving = async () => {
+      const response = await fetch(`${service.url}/`).catch(() => undefined);
+      return response?.status === 200 ? 200 : response && `${response.status} ${await response.text()}`;
+    };
     try {
       const since = () => lines.splice(0).filter((line) => line.startsWith('reload'));
       since();
@@ -81,8 +85,16 @@ describe('a service given a HOST it cannot listen on', () => {
     );
 
   it.each([
-    ['999.1.1.1', '0', 'HOST 999.1.1.1 does not resolve: set HOST to an address of this machine (0.0.0.0: all of them)'],
-    ['999.1.1.1', '8080', 'HOST 999.1.1.1 does not resolve: set HOST to an address of this machine (0.0.0.0: all of them)'],
+    [
+      '999.1.1.1',
+      '0',
+      'HOST 999.1.1.1 does not resolve: set HOST to an address of this machine (0.0.0.0: all of them)',
+    ],
+    [
+      '999.1.1.1',
+      '8080',
+      'HOST 999.1.1.1 does not resolve: set HOST to an address of this machine (0.0.0.0: all of them)',
+    ],
     ['192.0.2.1', '0', 'HOST 192.0.2.1 is not an address of this machine: set HOST to one (0.0.0.0: all of them)'],
   ])('HOST=%s with API_PORT=%s stops at once in one line naming HOST', async (host, port, line) => {
     const started = Date.now();
