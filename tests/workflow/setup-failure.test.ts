@@ -1,12 +1,12 @@
 // A test run whose setup fails (here: the database it is pointed at never
-// answers) says why in its first line, before Vitest's own "No test files found".
+// answers) says why right under Vitest's banner, before its "No test files found".
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/free-port.js';
 import { ROOT } from '../support/make.js';
 
 describe('a test run whose setup fails', () => {
-  it('says the cause in its first line and exits non-zero', async () => {
+  it('says the cause first, under the banner, and exits non-zero', async () => {
     const port = await freePort(); // nothing listens there
     const result = await new Promise<{ code: number; output: string }>((resolve) => {
       execFile(
@@ -32,7 +32,9 @@ describe('a test run whose setup fails', () => {
       );
     });
     expect(result.code).not.toBe(0);
-    const [first] = result.output.split('\n').filter((line) => line.trim());
+    // Vitest's banner (" RUN  v4…") comes before any setup runs; the cause is the next line.
+    const [banner, first] = result.output.split('\n').filter((line) => line.trim());
+    expect(banner).toMatch(/^ RUN {2}v\d/);
     expect(first).toMatch(/^test setup failed, so no test ran: the database did not answer within 300 ms \(/);
   });
 });
