@@ -53,8 +53,8 @@ endif
 COMPOSE_FILES := $(if $(filter compose-scaled,$(RECORDED)),-f docker-compose.scaled.yml)
 # A new id for a stack that has none yet; make run keeps it for the stack's life.
 NEW_STACK_ID = [ -s $(STACK_ID_FILE) ] || { mkdir -p $(STACK_DIR); echo "$(1)-$$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')" >$(STACK_ID_FILE); }
-# compose up, and on failure: the project named, nothing left half-started (the data kept).
-COMPOSE_UP = STACK_ID=$$(cat $(STACK_ID_FILE)) $(COMPOSE) $(1) up -d --build || { \
+# compose up (1: the files, 2: up's options), and on failure: the project named, nothing left half-started (the data kept).
+COMPOSE_UP = STACK_ID=$$(cat $(STACK_ID_FILE)) $(COMPOSE) $(1) up -d --build $(2) || { \
 		echo "compose stack $(COMPOSE_PROJECT_NAME) did not start (above: why); removing what it started, keeping its data" >&2; \
 		$(COMPOSE) $(1) down --remove-orphans >/dev/null 2>&1; exit 1; }
 ifeq ($(filter $(STACK),compose native),)
@@ -89,7 +89,7 @@ run_scaled: _stack ## API_INSTANCES (3) instances behind HAProxy and PgBouncer; 
 ifeq ($(STACK),compose)
 	@scripts/offline-images scaled
 	@$(call NEW_STACK_ID,compose)
-	@$(call COMPOSE_UP,-f docker-compose.scaled.yml --scale api=$(API_INSTANCES))
+	@$(call COMPOSE_UP,-f docker-compose.scaled.yml,--scale api=$(API_INSTANCES))
 	@scripts/wait-for-url --stack "$$(cat $(STACK_ID_FILE))" $(STACK_URL)/
 	@echo compose-scaled >$(STACK_RECORD)
 	@echo "scaled compose stack $(COMPOSE_PROJECT_NAME) up on $(STACK_URL): $(API_INSTANCES) instances (stats on 127.0.0.1:$(BALANCER_STATS_PORT)/stats)"

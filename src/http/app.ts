@@ -14,7 +14,7 @@ import { NOTES_ERRORS, notesRoutes } from '../notes/routes.js';
 import type { App } from './app-instance.js';
 import { requireBearerToken } from './auth.js';
 import { SCHEMA_COMPILERS } from './compilers.js';
-import { apiErrorSchema, handleClientError, handleError, handleNotFound, KIT_ERRORS, notFound } from './errors.js';
+import { apiErrorSchema, handleClientError, handleError, handleNotFound, KIT_ERRORS } from './errors.js';
 import { healthRoutes, type Readiness } from './health.js';
 import { parseJsonStrictly } from './json-body.js';
 import { lingerOnEarlyClose } from './lingering-close.js';
@@ -113,8 +113,8 @@ export function buildApp({ config, notes, readiness, draining = () => false, log
     });
   } else {
     // A scrape of a service with metrics off names the setting, not just "no route".
-    app.get('/metrics', { schema: { hide: true } }, (_request, reply) =>
-      notFound(reply, 'no route for GET /metrics: metrics are off, METRICS_ENABLED=true serves them'),
+    app.get('/metrics', { schema: { hide: true } }, (request, reply) =>
+      handleNotFound(request, reply, 'metrics are off, METRICS_ENABLED=true serves them'),
     );
   }
   app.register(otherMethods);

@@ -74,8 +74,10 @@ export function notFound(reply: FastifyReply, message: string): FastifyReply {
   return sendError(reply, 404, 'not_found', message);
 }
 
-export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return notFound(reply, `no route for ${request.method} ${request.url.split('?')[0]}`);
+/** 404 for a path no route serves; `hint` (why, and how to have it served) follows the path. */
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply, hint?: string): FastifyReply {
+  const path = `${request.method} ${request.url.split('?')[0]}`;
+  return notFound(reply, `no route for ${path}${hint ? `: ${hint}` : ''}`);
 }
 
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {

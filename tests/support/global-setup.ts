@@ -39,7 +39,12 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   // The service the suite starts itself is protected like a deployment, with API_TOKEN
   // or a token of this run's: the external tier sends it and checks the 401s.
   const apiToken = settings.appUrl ? settings.apiToken : (settings.apiToken ?? `test-${randomUUID()}`);
-  const serviceEnv: Record<string, string> = apiToken ? { API_TOKEN: apiToken } : {};
+  // Without event-loop shedding: two suites on two cores must not turn a test's
+  // request into a 503 overloaded (the fault tier tests shedding, on its own service).
+  const serviceEnv: Record<string, string> = {
+    SHED_EVENT_LOOP_DELAY_MS: '0',
+    ...(apiToken ? { API_TOKEN: apiToken } : {}),
+  };
   project.provide('apiToken', apiToken ?? null);
   const needsDatabase = tiers.has('integrated') || tiers.has('workflow') || needsService;
   const teardowns: Teardown[] = [];

@@ -33,7 +33,8 @@ describe('a service reloading on saves', () => {
   it('answers each save with one line, keeps serving past a broken one, and recovers after a failed listen', async () => {
     const lines: string[] = [];
     const logger = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line).msg) });
-    const config = loadConfig({ API_PORT: '0', SHUTDOWN_GRACE_MS: '1000' });
+    // No event-loop shedding: a loaded machine must not turn the readiness checked here into a 503.
+    const config = loadConfig({ API_PORT: '0', SHUTDOWN_GRACE_MS: '1000', SHED_EVENT_LOOP_DELAY_MS: '0' });
     const hand = handReloader();
     const service = await startService(config, testDatabase(), logger, hand.reloader);
     // The status, and a failure's body: a 503 says why (database_unavailable, and its message).
