@@ -130,7 +130,8 @@ export async function reapAbandonedProjects(): Promise<void> {
 
 /** `make test` against a running stack: every tier of npm test, on its URL and its database. */
 export async function makeTestAgainst(stack: ComposeStack): Promise<MakeResult> {
-  return make('test', stack.env, { timeoutMs: 300_000 });
+  // In the stack's own checkout (a working copy, for the development stack), where make run recorded it.
+  return stack.make('test', { timeoutMs: 300_000 });
 }
 
 /** `docker inspect -f FORMAT ID`. */
