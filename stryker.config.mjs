@@ -42,6 +42,12 @@ export default {
   // A mutant's run may take its tests' time × 1.5 plus this before it counts as
   // timed out (an endless loop, a wait that never ends): the tests take ~1 s.
   timeoutMS: 3000,
-  // break: two points under the full run of 2026-12-02 (87.2%), so that noise in timeouts does not fail CI.
-  thresholds: { high: 90, low: 85, break: 85 },
+  // Static mutants (in code that runs once, as a module loads: constants, schemas,
+  // the settings' declarations) are a third of all but take 86% of a run, since
+  // each reruns every test. Everyday and CI runs leave them out; a full run
+  // (make mutation FORCE=1, which sets STRYKER_STATIC=true) tests them too.
+  ignoreStatic: process.env.STRYKER_STATIC !== 'true',
+  // break: two points under the score without static mutants of the full run of
+  // 2026-12-02 (85.5%; 87.2% with them), so that noise in timeouts does not fail CI.
+  thresholds: { high: 90, low: 85, break: 83 },
 };
