@@ -8,14 +8,14 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { isRunning, OWNER_FILE, readLiveServer, readOwner } from '../../src/db/embedded-files.js';
+import { isRunning, readLiveServer, readOwner } from '../../src/db/embedded-files.js';
 import { openMigratedPool } from '../../src/db/open.js';
 import type { ConnectionSettings } from '../../src/db/pool.js';
 import { freePort } from '../../tools/free-port.js';
@@ -23,13 +23,12 @@ import { startServiceProcess } from '../../tools/service-process.js';
 import { waitFor, waitForHttp200 } from '../../tools/wait.js';
 import { engineUnavailable, reapAbandonedProjects } from './docker.js';
 import { ROOT } from './make.js';
+import { claimRunDir, RUN_DIR_PREFIX } from './run-dir.js';
 import { readTestSettings } from './settings.js';
 
 type Teardown = () => Promise<void>;
 
 const run = promisify(execFile);
-
-const RUN_DIR_PREFIX = 'notes-service-test-';
 
 export default async function setup(project: TestProject): Promise<Teardown> {
   await reapAbandonedRuns();
@@ -55,9 +54,7 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   try {
     let database: ConnectionSettings | null = null;
     if (needsDatabase) {
-      const runDir = await mkdtemp(join(tmpdir(), RUN_DIR_PREFIX));
-      await chmod(runDir, 0o755); // PostgreSQL may run as another OS user: let it reach its data directory
-      await writeFile(join(runDir, OWNER_FILE), `${process.pid}\n`); // this run owns it: reapers keep off
+      const runDir = await claimRunDir();
       teardowns.push(() => rm(runDir, { recursive: true, force: true }));
       const forget = cleanUpOnInterrupt(runDir);
       teardowns.push(async () => forget());

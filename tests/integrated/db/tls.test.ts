@@ -4,8 +4,8 @@
 // the right CA and refuses a wrong CA or a wrong host at once, in one line; a
 // server without TLS is refused rather than spoken to in plaintext.
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { chmod, chown, rm, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/db/em
 import { openMigratedPool } from '../../../src/db/open.js';
 import type { ConnectionSettings } from '../../../src/db/pool.js';
 import { freePort } from '../../../tools/free-port.js';
+import { claimRunDir } from '../../support/run-dir.js';
 import { testDatabase } from '../../support/settings.js';
 
 const run = promisify(execFile);
@@ -68,8 +69,7 @@ async function makeCertificates() {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'notes-tls-'));
-  await chmod(dir, 0o755); // reachable by the postgres OS user when we run as root
+  dir = await claimRunDir('tls-'); // reaped by a later run if this one is killed
   await makeCertificates();
   const config = loadConfig({});
   const port = await freePort();
