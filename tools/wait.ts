@@ -1,6 +1,7 @@
 // Waiting on a condition with a deadline, never a bare sleep (the talk's
 // tenacity): for the tests, the benchmark and scripts/wait-for-url alike.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
 import { isRunning } from '../src/db/embedded-files.js';
 
 export interface Timing {
@@ -45,9 +46,11 @@ export async function expectHttp200(url: string, answerWithinMs: number, stack?:
   const timer = setTimeout(() => attempt.abort(new Error(`no answer within ${answerWithinMs} ms`)), answerWithinMs);
   try {
     const response = await fetch(url, { signal: attempt.signal });
-    if (stack === undefined) await response.body?.cancel();
-    if (response.status !== 200) throw new Error(`status ${response.status}`);
-    if (stack === undefined) return;
+    if (response.status !== 200 || stack === undefined) {
+      await response.body?.cancel();
+      if (response.status !== 200) throw new Error(`status ${response.status}`);
+      return;
+    }
     const answered = ((await response.json().catch(() => ({}))) as { stack?: unknown }).stack;
     if (answered !== stack) {
       throw new Error(
@@ -82,6 +85,18 @@ function reason(error: unknown): string {
 
 const USAGE = 'usage: scripts/wait-for-url [--once] [--stack ID] [--pid PID] URL';
 
+/** The command's words, by node:util's parseArgs; throws on anything else. */
+function parseUsage(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { once: { type: 'boolean' }, stack: { type: 'string' }, pid: { type: 'string' } },
+  });
+  const [url, ...extra] = positionals;
+  if (!url || extra.length || (values.pid !== undefined && !/^\d+$/.test(values.pid))) throw new Error(USAGE);
+  return { once: values.once === true, stack: values.stack, pid: values.pid, url };
+}
+
 /**
  * scripts/wait-for-url: `[--once] [--stack ID] [--pid PID] URL`, with
  * APP_WAIT_TIMEOUT_MS (60000) and APP_WAIT_INTERVAL_MS (200). --stack: only an
@@ -90,22 +105,14 @@ const USAGE = 'usage: scripts/wait-for-url [--once] [--stack ID] [--pid PID] URL
  * 1 not, 2 bad usage.
  */
 export async function waitForUrlCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const rest = [...args];
-  const option = (name: string): string | undefined | false => {
-    const at = rest.indexOf(name);
-    if (at < 0) return undefined;
-    const [, value] = rest.splice(at, 2);
-    return value === undefined || value.startsWith('--') ? false : value;
-  };
-  const once = rest.includes('--once');
-  if (once) rest.splice(rest.indexOf('--once'), 1);
-  const stack = option('--stack');
-  const pid = option('--pid');
-  const [url, ...extra] = rest;
-  if (!url || url.startsWith('--') || extra.length || stack === false || pid === false || (pid && !/^\d+$/.test(pid))) {
+  let parsed: ReturnType<typeof parseUsage>;
+  try {
+    parsed = parseUsage(args);
+  } catch {
     console.error(USAGE);
     return 2;
   }
+  const { once, stack, pid, url } = parsed;
   const ms = (name: string, fallback: number) => {
     const value = env[name] || String(fallback);
     if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number of milliseconds, got "${value}"`);
