@@ -63,7 +63,7 @@ describe('waitForDatabase', () => {
   });
 
   it('says every 5 s that it still waits, with the reason and the time spent of the timeout', async () => {
-    vi.useFakeTimers({ now: 0 });
+    vi.useFakeTimers({ now: 1_000_000 }); // not 0: the time spent is counted from the start, not from the epoch
     const { sql } = standIn();
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
@@ -97,5 +97,16 @@ describe('waitForDatabase', () => {
         "POSTGRES_HOST db does not resolve (getaddrinfo ENOTFOUND db): set it to the database's host name or address",
       cause: lookup,
     });
+  });
+
+  it('waits as long without anywhere to say so', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const { sql, attempts } = standIn();
+    const waiting = waitForDatabase(sql, { timeoutMs: 12_000, intervalMs: 1_000, host: 'db' }).catch(
+      (error: unknown) => error,
+    );
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(await waiting).toBeInstanceOf(DatabaseUnavailableError);
+    expect(attempts).toHaveLength(13);
   });
 });
