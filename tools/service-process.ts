@@ -6,10 +6,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ConnectionSettings } from '../src/db/pool.js';
 import { freePort } from './free-port.js';
+import { serviceNodeArgs } from './service-build.js';
 import { type Timing, waitForHttp200 } from './wait.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -21,14 +22,14 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The production entry against the given database. */
-export function startServiceProcess(
+/** The production entry, freshly bundled from src/ (tools/service-build.ts), against the given database. */
+export async function startServiceProcess(
   database: ConnectionSettings,
   logFile: string,
   wait: Timing,
   extraEnv: Record<string, string> = {},
 ): Promise<ServiceProcess> {
-  return startProcess(['--import', 'tsx', 'src/process/server.ts'], logFile, wait, {
+  return startProcess(await serviceNodeArgs('server'), logFile, wait, {
     env: { ...databaseEnv(database), ...extraEnv },
   });
 }
@@ -55,9 +56,38 @@ export async function startProcess(
   nodeArgs: string[],
   logFile: string | null,
   wait: Timing,
+  options: { cwd?: string; env: Record<string, string | undefined> },
+): Promise<ServiceProcess> {
+  if (options.env.API_PORT !== undefined)
+    return startOnPort(Number(options.env.API_PORT), nodeArgs, logFile, wait, options);
+  // A port free a moment ago can be taken before the service binds it (another
+  // process's outgoing connection gets it, on a busy machine): then another one.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await startOnPort(port, nodeArgs, logFile, wait, options);
+    } catch (error) {
+      if (attempt === PORT_ATTEMPTS || !String((error as Error).message).includes(`API_PORT ${port} is taken`))
+        throw error;
+    }
+  }
+}
+
+const PORT_ATTEMPTS = 3;
+
+async function startOnPort(
+  port: number,
+  nodeArgs: string[],
+  logFile: string | null,
+  wait: Timing,
   { cwd = ROOT, env }: { cwd?: string; env: Record<string, string | undefined> },
 ): Promise<ServiceProcess> {
-  const port = Number(env.API_PORT ?? (await freePort()));
+  const logStart = logFile
+    ? await stat(logFile).then(
+        ({ size }) => size,
+        () => 0,
+      )
+    : 0;
   const child = spawn(process.execPath, nodeArgs, {
     cwd,
     env: {
@@ -73,10 +103,14 @@ export async function startProcess(
     },
     stdio: ['ignore', logFile ? 'pipe' : 'inherit', logFile ? 'pipe' : 'inherit'],
   });
+  let logged = Promise.resolve();
   if (logFile) {
     const log = createWriteStream(logFile, { flags: 'a' });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // Not ended by either stream: the other may still be writing.
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    // Everything the process wrote is in the file once its output has closed.
+    logged = new Promise((resolve) => child.once('close', () => log.end(resolve)));
   }
   // Never outlives the process that started it, even one that exits on a signal
   // without its teardown (Vitest on Ctrl-C).
@@ -89,16 +123,20 @@ export async function startProcess(
 
   const url = `http://127.0.0.1:${port}`;
   try {
-    await Promise.race([
-      waitForHttp200(`${url}/`, wait),
-      exited.then((code) => {
-        throw new Error(`the service exited with code ${code} before answering`);
-      }),
-    ]);
+    // Ends as soon as the process does: a wait left running would hold its caller (Vitest's setup) for its whole timeout.
+    await waitForHttp200(`${url}/`, wait, {
+      hopeless: async () =>
+        child.exitCode === null && child.signalCode === null
+          ? undefined
+          : `the service exited with ${child.signalCode ?? `code ${child.exitCode}`} before answering`,
+    });
   } catch (error) {
     child.kill('SIGKILL');
     if (!logFile) throw error;
-    const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
+    await logged;
+    // This start's lines only: the file may hold an earlier attempt's.
+    const written = await readFile(logFile).catch(() => Buffer.alloc(0));
+    const tail = written.subarray(logStart).toString('utf8').trim().split('\n').slice(-5).join('\n');
     throw new Error(`${(error as Error).message}\n--- ${logFile} ---\n${tail}`);
   }
   return {

@@ -11,7 +11,7 @@ import { applyMigrations, openMigratedPool } from '../db/open.js';
 import type { ConnectionSettings } from '../db/pool.js';
 import type { App } from '../http/app-instance.js';
 import { isPortInUse } from '../port-in-use.js';
-import { assembleApp } from './assemble.js';
+import type { assembleApp } from './assemble.js';
 
 export interface RunningService {
   readonly url: string;
@@ -35,6 +35,11 @@ export async function startService(
   reloader?: Reloader,
 ): Promise<RunningService> {
   const log = (line: string) => logger.info(line);
+  // The app's modules (Fastify and the rest, a third of a second) load while the
+  // port is checked and the database waited for, not before: a start that fails
+  // on those fails without them.
+  const assembler = import('./assemble.js');
+  assembler.catch(() => {}); // awaited below; a failure before that is not its to report
   // A taken port or a HOST that can't be listened on, said now, not after the wait
   // for the database (port 0 is never taken, but still tries the address).
   if (
@@ -47,6 +52,7 @@ export async function startService(
   let draining = false;
   const isDraining = () => draining;
   try {
+    const { assembleApp } = await assembler;
     let app = assembleApp(config, sql, logger, isDraining);
     const url = await listen(app, config.host, config.apiPort);
     const port = Number(new URL(url).port); // API_PORT=0 picked one: reloads keep it

@@ -7,30 +7,43 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/free-port.js';
+import { type ServiceEntry, serviceNodeArgs } from '../../tools/service-build.js';
 import { readTestSettings } from '../support/settings.js';
 
 const settings = readTestSettings();
 // A start below that must fail at once is allowed a long wait (WAIT_MS), twice
 // the test's own time limit: one that waited it out can't pass. Its message names
 // the cause it stopped at, which a wait would not. No wall-clock bound besides:
-// two suites spawning tsx on two loaded cores take 20 s for what takes 2 alone.
+// two suites on two loaded cores take 20 s for what takes 2 alone.
 const WAIT_MS = 120_000;
 const TEST_LIMIT_MS = WAIT_MS / 2;
 
 describe.skipIf(settings.appUrl).concurrent('start-up failures', { timeout: TEST_LIMIT_MS }, () => {
+  // Each entry bundled once for the file's five starts.
+  const entries = new Map<ServiceEntry, Promise<string[]>>();
+  const nodeArgs = (entry: ServiceEntry) => {
+    let args = entries.get(entry);
+    if (!args) {
+      args = serviceNodeArgs(entry);
+      entries.set(entry, args);
+    }
+    return args;
+  };
   // Asynchronous, so that the concurrent tests really overlap.
-  const run = (entry: string, env: Record<string, string>) =>
-    new Promise<{ status: number | null; stderr: string }>((resolve) => {
+  const run = async (entry: ServiceEntry, env: Record<string, string>) => {
+    const args = await nodeArgs(entry);
+    return new Promise<{ status: number | null; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', entry],
+        args,
         { env: { ...process.env, POSTGRES_HOST: '', ...env }, timeout: TEST_LIMIT_MS - 5_000 }, // a hang ends within the test
         (error, _stdout, stderr) => resolve({ status: error ? (error.code as number) : 0, stderr }),
       );
     });
+  };
 
   it('stops on an invalid setting with exit code 1 and one line naming it', async () => {
-    const result = await run('src/process/dev-server.ts', { API_PORT: 'eighty' });
+    const result = await run('devServer', { API_PORT: 'eighty' });
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(
       'notes-service: failed to start: API_PORT must be a whole number from 0 to 65535, got "eighty"\n',
@@ -38,7 +51,7 @@ describe.skipIf(settings.appUrl).concurrent('start-up failures', { timeout: TEST
   });
 
   it('refuses to run the production entry without POSTGRES_HOST', async () => {
-    const result = await run('src/process/server.ts', {});
+    const result = await run('server', {});
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^notes-service: failed to start: POSTGRES_HOST must be set/);
   });
@@ -56,7 +69,7 @@ describe.skipIf(settings.appUrl).concurrent('start-up failures', { timeout: TEST
 
   it('names POSTGRES_PORT and the way out at once when the embedded PostgreSQL’s port is taken', async () => {
     const result = await whileTaken((port) =>
-      run('src/process/dev-server.ts', {
+      run('devServer', {
         POSTGRES_PORT: String(port),
         EMBEDDED_POSTGRES_DATA_DIR: join(tmpdir(), `notes-taken-${port}`, 'postgres'),
         EMBEDDED_POSTGRES_START_TIMEOUT_MS: String(WAIT_MS),
@@ -71,7 +84,7 @@ describe.skipIf(settings.appUrl).concurrent('start-up failures', { timeout: TEST
 
   it('names API_PORT and the way out at once when the API port is taken, before waiting for a database', async () => {
     const result = await whileTaken((port) =>
-      run('src/process/server.ts', {
+      run('server', {
         API_PORT: String(port),
         POSTGRES_HOST: '127.0.0.1',
         POSTGRES_PORT: '1', // no database would answer: the port is said first
@@ -85,7 +98,7 @@ describe.skipIf(settings.appUrl).concurrent('start-up failures', { timeout: TEST
   });
 
   it('gives up with one line when the database never answers', async () => {
-    const result = await run('src/process/server.ts', {
+    const result = await run('server', {
       API_PORT: '0', // any free one: the default 8080 may be npm start's
       POSTGRES_HOST: '127.0.0.1',
       POSTGRES_PORT: String(await freePort()),

@@ -9,7 +9,6 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
@@ -23,7 +22,7 @@ import { startServiceProcess } from '../../tools/service-process.js';
 import { waitFor, waitForHttp200 } from '../../tools/wait.js';
 import { engineUnavailable, reapAbandonedProjects } from './docker.js';
 import { ROOT } from './make.js';
-import { claimRunDir, RUN_DIR_PREFIX } from './run-dir.js';
+import { claimRunDir, RUN_DIR_PREFIX, RUN_ROOT } from './run-dir.js';
 import { readTestSettings } from './settings.js';
 
 type Teardown = () => Promise<void>;
@@ -32,7 +31,7 @@ const run = promisify(execFile);
 
 export default async function setup(project: TestProject): Promise<Teardown> {
   await reapAbandonedRuns();
-  const tiers = new Set(project.vitest.projects.map((p) => p.name));
+  const tiers = tiersOf(project.vitest.projects);
   const settings = readTestSettings();
   const needsService = tiers.has('external') && !settings.appUrl;
   // The service the suite starts itself is protected like a deployment, with API_TOKEN
@@ -101,6 +100,12 @@ export default async function setup(project: TestProject): Promise<Teardown> {
     throw error;
   }
   return teardown;
+}
+
+/** The tiers whose files the selected projects run: tests/<tier>/ in their include patterns. */
+function tiersOf(projects: TestProject[]): Set<string> {
+  const patterns = projects.flatMap((p) => p.config.include);
+  return new Set(patterns.flatMap((pattern) => /^tests\/([\w-]+)\//.exec(pattern)?.[1] ?? []));
 }
 
 /**
@@ -201,9 +206,9 @@ async function prepareDatabase(settings: ConnectionSettings, runDir: string, tea
  * process is gone. Runs still going (two npm test at once) are left alone.
  */
 async function reapAbandonedRuns(): Promise<void> {
-  const dirs = (await readdir(tmpdir())).filter((name) => name.startsWith(RUN_DIR_PREFIX));
+  const dirs = (await readdir(RUN_ROOT)).filter((name) => name.startsWith(RUN_DIR_PREFIX));
   for (const name of dirs) {
-    const runDir = join(tmpdir(), name);
+    const runDir = join(RUN_ROOT, name);
     const owner = await readOwner(runDir);
     if (owner === undefined) {
       // Created a moment ago and not yet claimed by a parallel run, or foreign: leave it unless old.
