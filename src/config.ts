@@ -58,6 +58,8 @@ export interface EmbeddedPostgresConfig {
   readonly startTimeoutMs: number;
   /** How often npm start checks that its PostgreSQL is alive, restarting it if not; 0: never. */
   readonly watchIntervalMs: number;
+  /** How long a taken POSTGRES_PORT is waited for before the start stops, naming it. */
+  readonly portWaitMs: number;
 }
 
 export interface Config {
@@ -320,6 +322,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, record?: Record
         0,
         600_000,
         'how often npm start checks that its embedded PostgreSQL is alive, and restarts it if not (0: never)',
+      ),
+      portWaitMs: read.integer(
+        'EMBEDDED_POSTGRES_PORT_WAIT_MS',
+        1_000,
+        0,
+        600_000,
+        'how long a taken POSTGRES_PORT is waited for before npm start stops, naming it (a PostgreSQL just ' +
+          'stopped lets go of it within a second)',
       ),
     },
   };

@@ -33,6 +33,8 @@ export interface EmbeddedPostgresOptions {
   password: string;
   database: string;
   startTimeoutMs: number;
+  /** How long a taken port is waited for (a server of ours just stopped is letting go of it); default 1 s. */
+  portWaitMs?: number;
   /** Throw-away cluster for tests: no fsync (commits still wait for the WAL write), removed on stop. */
   ephemeral?: boolean;
   /** When another live process already runs this data directory: use its server (true) or refuse (false). */
@@ -81,7 +83,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await rm(join(dataDir, 'postmaster.pid'), { force: true });
   }
 
-  await expectPortFree(options.port);
+  await expectPortFree(options.port, options.portWaitMs ?? 1_000, options.log);
   await prepareDataDir(dataDir, osUser);
   if (!(await exists(join(dataDir, 'PG_VERSION')))) {
     if (options.ephemeral) await copyTemplateCluster(binDir, dataDir, osUser, options);
@@ -120,21 +122,28 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 /**
- * Another program on the port (a local PostgreSQL, say) is one line at once,
- * instead of PostgreSQL retrying it until EMBEDDED_POSTGRES_START_TIMEOUT_MS. A
- * second's grace for a server of ours that was just stopped and is letting go of it.
+ * Another program on the port (a local PostgreSQL, say) is one line after
+ * `waitMs` (EMBEDDED_POSTGRES_PORT_WAIT_MS), instead of PostgreSQL retrying it
+ * until EMBEDDED_POSTGRES_START_TIMEOUT_MS: the wait is a grace for a server of
+ * ours that was just stopped and is letting go of it.
  */
-async function expectPortFree(port: number): Promise<void> {
-  for (let attempt = 0; await isPortInUse('127.0.0.1', port); attempt++) {
-    if (attempt === 5) {
+async function expectPortFree(port: number, waitMs: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (let looks = 0; await isPortInUse('127.0.0.1', port); looks++) {
+    const left = deadline - Date.now();
+    if (left > 0 && looks === 0)
+      log(`POSTGRES_PORT ${port} is taken: waiting up to ${waitMs} ms for it to be let go of`);
+    if (left <= 0) {
       throw new EmbeddedPostgresError(
         `POSTGRES_PORT ${port} is taken by another program (a PostgreSQL of your own?): set POSTGRES_PORT to a free one ` +
           '(scripts/free-port prints one), or POSTGRES_HOST to use that server',
       );
     }
-    await sleep(200);
+    await sleep(Math.min(PORT_POLL_MS, left));
   }
 }
+
+const PORT_POLL_MS = 100;
 
 /** PostgreSQL refuses to run as root: as root, run it as the `postgres` OS user, creating it if needed. */
 async function postgresOsUser(): Promise<OsUser | undefined> {

@@ -73,6 +73,7 @@ describe.skipIf(settings.appUrl).concurrent('start-up failures', { timeout: TEST
         POSTGRES_PORT: String(port),
         EMBEDDED_POSTGRES_DATA_DIR: join(tmpdir(), `notes-taken-${port}`, 'postgres'),
         EMBEDDED_POSTGRES_START_TIMEOUT_MS: String(WAIT_MS),
+        EMBEDDED_POSTGRES_PORT_WAIT_MS: '0', // its wait is the integrated tier's to test
       }),
     );
     expect(result.status).toBe(1);
