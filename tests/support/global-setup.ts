@@ -41,6 +41,8 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   // request into a 503 overloaded (the fault tier tests shedding, on its own service).
   const serviceEnv: Record<string, string> = {
     SHED_EVENT_LOOP_DELAY_MS: '0',
+    // It starts beside its database, and looks for it that often until it answers.
+    POSTGRES_WAIT_INTERVAL_MS: '20',
     ...(apiToken ? { API_TOKEN: apiToken } : {}),
   };
   project.provide('apiToken', apiToken ?? null);

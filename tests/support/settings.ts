@@ -23,7 +23,7 @@ export function readTestSettings(env: NodeJS.ProcessEnv = process.env): TestSett
     appUrl: env.APP_URL?.replace(/\/+$/, '') || undefined,
     apiToken: env.API_TOKEN || undefined,
     stackId: env.STACK_ID || undefined,
-    appWait: { timeoutMs: ms('APP_WAIT_TIMEOUT_MS', 30_000), intervalMs: ms('APP_WAIT_INTERVAL_MS', 200) },
+    appWait: { timeoutMs: ms('APP_WAIT_TIMEOUT_MS', 30_000), intervalMs: ms('APP_WAIT_INTERVAL_MS', 50) },
   };
 }
 
