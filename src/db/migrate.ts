@@ -6,16 +6,25 @@
 // connection but not a session, so a session lock could be taken on one
 // connection and released on another. Pending migrations apply all or none; a
 // statement that can't run in a transaction (CREATE INDEX CONCURRENTLY) can't be one.
+//
+// A new file that holds no statement yet (make make_migration's, just created) is
+// not applied: a service that reloads on every save would apply it empty, and the
+// SQL written into it next would never run (postgrator's checksum then fails).
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Postgrator from 'postgrator';
 import type { Sql } from 'postgres';
+import { ConfigError } from '../config-reader.js';
 
-const MIGRATIONS = fileURLToPath(new URL('../../migrations/*.sql', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 const LOCK_KEY = 7_346_225_118; // any constant: it names "notes-service migrations" among advisory locks
 
 export interface MigrationResult {
   applied: string[];
   version: number;
+  /** Pending files that hold no statement yet, left for a later start or reload. */
+  waiting?: string[];
   /** The database is at a version newer than the code's latest migration (allowed by the caller). */
   newerThanCode?: number;
 }
@@ -31,12 +40,12 @@ export class SchemaAheadError extends Error {}
 export async function migrate(
   sql: Sql,
   database: string,
-  { allowNewerSchema = false }: { allowNewerSchema?: boolean } = {},
+  { allowNewerSchema = false, directory = MIGRATIONS_DIR }: { allowNewerSchema?: boolean; directory?: string } = {},
 ): Promise<MigrationResult> {
   const result = await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${LOCK_KEY})`;
     const postgrator = new Postgrator({
-      migrationPattern: MIGRATIONS,
+      migrationPattern: join(directory, '*.sql'),
       driver: 'pg',
       database,
       schemaTable: 'schemaversion',
@@ -46,7 +55,22 @@ export async function migrate(
         await tx.unsafe(script).simple();
       },
     });
-    const applied = await postgrator.migrate();
+    const pending = (await postgrator.getMigrations()).filter(
+      (migration) => migration.action === 'do' && migration.version > 0,
+    );
+    const before = Number(await postgrator.getDatabaseVersion());
+    const waiting = pending.filter((migration) => migration.version > before && !holdsStatement(migration.filename));
+    const firstWaiting = waiting[0];
+    const after = firstWaiting && pending.find((m) => m.version > firstWaiting.version && holdsStatement(m.filename));
+    if (firstWaiting && after) {
+      throw new ConfigError(
+        `migrations/${basename(firstWaiting.filename)} holds no statement, but ${basename(after.filename)} follows it: ` +
+          'write it or remove it',
+      );
+    }
+    const applied = await postgrator.migrate(firstWaiting ? String(firstWaiting.version - 1) : 'max').catch((error) => {
+      throw changedAfterApplied(error, pending);
+    });
     const version = Number(await postgrator.getDatabaseVersion());
     const latest = Number(await postgrator.getMaxVersion());
     if (version > latest && !allowNewerSchema) {
@@ -56,10 +80,33 @@ export async function migrate(
       );
     }
     return {
-      applied: applied.map((m) => m.filename.split('/').pop() ?? m.filename),
+      applied: applied.map((m) => basename(m.filename)),
       version,
+      ...(waiting.length ? { waiting: waiting.map((m) => basename(m.filename)) } : {}),
       ...(version > latest ? { newerThanCode: latest } : {}),
     };
   });
   return result as MigrationResult;
+}
+
+/** Whether a migration file holds anything but comments and white space. */
+function holdsStatement(file: string): boolean {
+  const text = readFileSync(file, 'utf8');
+  return (
+    text
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/--.*$/gm, '')
+      .trim() !== ''
+  );
+}
+
+/** Postgrator's "MD5 checksum failed for migration [3]" as one line naming the file and the ways out. */
+function changedAfterApplied(error: unknown, migrations: Array<{ version: number; filename: string }>): unknown {
+  const version = /^MD5 checksum failed for migration \[(\d+)\]$/.exec((error as Error).message)?.[1];
+  const file = migrations.find((migration) => migration.version === Number(version))?.filename;
+  if (!file) return error;
+  return new ConfigError(
+    `migrations/${basename(file)} changed after this database applied it: revert the file and put the change ` +
+      'in a new migration (make make_migration NAME=…), or, for a throw-away development database, make destroy to start afresh',
+  );
 }

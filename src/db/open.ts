@@ -50,10 +50,15 @@ export async function expectStatementTimeout(sql: Sql, expectedMs: number): Prom
 
 export async function applyMigrations(
   sql: Sql,
-  { database, allowNewerSchema }: Pick<ConnectionSettings, 'database' | 'allowNewerSchema'>,
+  {
+    database,
+    allowNewerSchema,
+    directory,
+  }: Pick<ConnectionSettings, 'database' | 'allowNewerSchema'> & { /** Not migrations/ (tests). */ directory?: string },
   log: Log,
 ): Promise<void> {
-  const { applied, version, newerThanCode } = await migrate(sql, database, { allowNewerSchema });
+  const { applied, version, newerThanCode, waiting } = await migrate(sql, database, { allowNewerSchema, directory });
+  for (const file of waiting ?? []) log(`migrations/${file} holds no statement yet: applied once it does`);
   if (newerThanCode !== undefined) {
     log(
       `schema version ${version} is newer than this code's latest migration (${newerThanCode}): running anyway (POSTGRES_ALLOW_NEWER_SCHEMA)`,

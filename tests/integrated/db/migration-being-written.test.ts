@@ -1,0 +1,80 @@
+// A migration being written while the service reloads on every save: the file
+// make make_migration creates is not applied while it holds no statement, the
+// SQL written into it is applied at the next migrate, and an applied file that
+// changes afterwards stops the start in one line naming the ways out.
+import { randomUUID } from 'node:crypto';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createDatabaseIfMissing } from '../../../src/db/create-database.js';
+import { migrate } from '../../../src/db/migrate.js';
+import { applyMigrations } from '../../../src/db/open.js';
+import { openPool } from '../../../src/db/pool.js';
+import { useTestDatabase } from '../../support/database.js';
+import { testDatabase } from '../../support/settings.js';
+
+const admin = useTestDatabase();
+const MIGRATIONS = fileURLToPath(new URL('../../../migrations', import.meta.url));
+/** What scripts/new-migration writes. */
+const TEMPLATE =
+  '-- add-tags: forward-only; runs in one transaction at the next start, reload or make db_migration, once it holds a statement.\n';
+
+let directory: string;
+let name: string;
+let sql: ReturnType<typeof openPool>;
+let latest: number;
+
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'notes-migrations-'));
+  await cp(MIGRATIONS, directory, { recursive: true });
+  latest = Math.max(...(await readdir(directory)).map((file) => Number.parseInt(file, 10)));
+  name = `notes_writing_${randomUUID().replaceAll('-', '')}`;
+  await createDatabaseIfMissing({ ...testDatabase(), database: name });
+  sql = openPool({ ...testDatabase(), database: name, poolSize: 1 });
+  await migrate(sql, name, { directory });
+});
+afterEach(async () => {
+  await sql.end();
+  await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  await rm(directory, { recursive: true, force: true });
+});
+
+const next = () => `${String(latest + 1).padStart(3, '0')}.do.add-tags.sql`;
+
+it('leaves a new file that holds only comments for later, says so, and applies it once it holds SQL', async () => {
+  await writeFile(join(directory, next()), TEMPLATE);
+  const lines: string[] = [];
+  await expect(migrate(sql, name, { directory })).resolves.toEqual({ applied: [], version: latest, waiting: [next()] });
+  await applyMigrations(sql, { database: name, allowNewerSchema: false, directory }, (line) => lines.push(line));
+  expect(lines).toEqual([
+    `migrations/${next()} holds no statement yet: applied once it does`,
+    `schema is up to date (version ${latest})`,
+  ]);
+
+  await writeFile(join(directory, next()), `${TEMPLATE}/* tags */\nalter table notes add column tags text[];\n`);
+  await expect(migrate(sql, name, { directory })).resolves.toEqual({ applied: [next()], version: latest + 1 });
+  expect(
+    await sql`select column_name from information_schema.columns where table_name = 'notes' and column_name = 'tags'`,
+  ).toEqual([{ column_name: 'tags' }]);
+});
+
+it('refuses a file without a statement that another file follows', async () => {
+  await writeFile(join(directory, next()), TEMPLATE);
+  const after = `${String(latest + 2).padStart(3, '0')}.do.more.sql`;
+  await writeFile(join(directory, after), 'select 1;\n');
+  await expect(migrate(sql, name, { directory })).rejects.toThrow(
+    `migrations/${next()} holds no statement, but ${after} follows it: write it or remove it`,
+  );
+});
+
+it('names the file and the ways out when an applied migration has changed since', async () => {
+  await writeFile(join(directory, next()), 'alter table notes add column tags text[];\n');
+  await migrate(sql, name, { directory });
+  await writeFile(join(directory, next()), 'alter table notes add column labels text[];\n');
+  await expect(migrate(sql, name, { directory })).rejects.toThrow(
+    `migrations/${next()} changed after this database applied it: revert the file and put the change in a new ` +
+      'migration (make make_migration NAME=…), or, for a throw-away development database, make destroy to start afresh',
+  );
+});
