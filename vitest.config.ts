@@ -6,7 +6,9 @@
 // `scaled` (several instances behind a real load balancer and pooler). One global setup serves them all: it starts a
 // throw-away PostgreSQL (or uses POSTGRES_HOST) only when a tier that needs one
 // runs, and the service only for the external tier when APP_URL is not given.
+import { readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import { testFilesImporting } from './tools/importers.js';
 
 // Projects don't inherit the root's test options (that would also run the global
 // setup once per tier), so each tier carries its own.
@@ -23,6 +25,12 @@ const tier = (
     ...options,
   },
 });
+
+/** The external tier's files, as they are at the time of a save. */
+const externalTierFiles = () =>
+  readdirSync('tests/external', { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => `tests/external/${file}`);
 
 /** npm test's tiers: the talk's three. */
 const FAST_TIERS = ['unit', 'integrated', 'external'];
@@ -53,8 +61,20 @@ export default defineConfig({
     experimental: { fsModuleCache: true },
     // npm run test:coverage (scripts/coverage.ts) adds the service process's and reports both.
     coverage: { provider: 'v8', include: ['src/**'], reportsDirectory: 'coverage' },
-    // Watch mode: the external tier imports no source, so a save under src/ or
-    // migrations/ reruns everything (the talk's `entr make test`), on a restarted service.
-    forceRerunTriggers: ['**/package.json/**', '**/vitest.config.*/**', '**/src/**', '**/migrations/**'],
+    // Watch mode (make test_reloading): a save reruns the test files that import
+    // what changed, Vitest's module graph; the external tier imports no source, so a
+    // save under src/ reruns it too, against the service restarted on the new code
+    // (tests/support/global-setup.ts). A migration reruns everything, once applied.
+    forceRerunTriggers: ['**/package.json/**', '**/vitest.config.*/**', '**/migrations/**'],
+    watchTriggerPatterns: [
+      {
+        pattern: /(^|\/)src\/.+\.ts$/,
+        // Named here, the importers are no longer found by Vitest itself (tools/importers.ts).
+        testsToRun: (file) => [
+          ...testFilesImporting(process.cwd(), file).filter((test) => /^tests\/(unit|integrated)\//.test(test)),
+          ...externalTierFiles(),
+        ],
+      },
+    ],
   },
 });

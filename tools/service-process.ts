@@ -19,6 +19,8 @@ export interface ServiceProcess {
   url: string;
   port: number;
   child: ChildProcess;
+  /** What node was given: the entry it runs. */
+  nodeArgs: string[];
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -143,6 +145,7 @@ async function startOnPort(
     url,
     port,
     child,
+    nodeArgs,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

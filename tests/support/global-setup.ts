@@ -18,6 +18,7 @@ import { isRunning, readLiveServer, readOwner } from '../../src/db/embedded-file
 import { openMigratedPool } from '../../src/db/open.js';
 import type { ConnectionSettings } from '../../src/db/pool.js';
 import { freePort } from '../../tools/free-port.js';
+import { serviceNodeArgs } from '../../tools/service-build.js';
 import { startServiceProcess } from '../../tools/service-process.js';
 import { waitFor, waitForHttp200 } from '../../tools/wait.js';
 import { engineUnavailable, reapAbandonedProjects } from './docker.js';
@@ -73,14 +74,25 @@ export default async function setup(project: TestProject): Promise<Teardown> {
           await running.stop();
         });
         project.provide('appUrl', running.url);
-        // Watch mode (make test_reloading): the external tier must see the code just
-        // saved, so the service restarts, on the same port, before every rerun.
+        // Watch mode (make test_reloading): before every rerun, a migration just saved
+        // is applied, and the service restarts on the same port when the code it runs
+        // has changed (its bundle is named by its content), so the external tier sees
+        // the save; a save of a test file restarts nothing.
         project.onTestsRerun(async () => {
+          // Said, not thrown: the rerun goes on and shows what the failure breaks.
+          const said = (what: string) => (error: unknown) => {
+            process.stderr.write(`before this rerun, ${what} failed: ${(error as Error).message}\n`);
+          };
+          await migrateOnly(target).catch(said('migrating the test database'));
+          const nodeArgs = await serviceNodeArgs('server').catch(said('building the service'));
+          if (!nodeArgs || nodeArgs.join(' ') === running.nodeArgs.join(' ')) return;
           await running.stop();
-          running = await startServiceProcess(target, join(runDir, 'service.log'), settings.appWait, {
+          await startServiceProcess(target, join(runDir, 'service.log'), settings.appWait, {
             ...serviceEnv,
             API_PORT: String(running.port),
-          });
+          }).then((restarted) => {
+            running = restarted;
+          }, said('restarting the service'));
         });
       }
       if (prepared.status === 'rejected') throw prepared.reason;
@@ -198,6 +210,10 @@ async function prepareDatabase(settings: ConnectionSettings, runDir: string, tea
     });
     teardowns.push(() => embedded.stop());
   }
+  await migrateOnly(settings);
+}
+
+async function migrateOnly(settings: ConnectionSettings) {
   const sql = await openMigratedPool({ ...settings, poolSize: 1 }, () => {});
   await sql.end();
 }

@@ -1,0 +1,133 @@
+// make test_reloading (npm run test:watch) from a copy of the working tree: a
+// save under src/ reruns the files that import it and the external tier, against
+// the service restarted on the saved code; a save of a test file reruns that file
+// alone; a migration saved is applied before the rerun. Each rerun's time from the
+// save is printed: docs/testing.md quotes them.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabaseIfMissing } from '../../src/db/create-database.js';
+import { databaseEnv } from '../../tools/service-process.js';
+import { waitFor } from '../../tools/wait.js';
+import { testDatabase } from '../support/settings.js';
+import { useWorkingCopy } from '../support/working-copy.js';
+
+const copy = useWorkingCopy('test-watch');
+// The watched run's database: one of its own on the workflow tier's server, so this test can look into it.
+const database = { ...testDatabase(), database: `notes_watch_${randomUUID().replaceAll('-', '')}` };
+// A rerun is allowed far longer than it takes (1-2 s on two cores): the point is that it comes.
+const RERUN_WAIT = { timeoutMs: 60_000, intervalMs: 20 };
+let watcher: ChildProcess;
+let output = '';
+
+/** The output after `mark`, once Vitest says it waits again after a run. */
+async function nextRun(mark: number): Promise<string> {
+  return waitFor(
+    'the rerun did not come',
+    async () => {
+      const run = output.slice(mark);
+      if (!/(Waiting|Watching) for file changes/.test(run) || !/Test Files /.test(run))
+        throw new Error(run.slice(-300));
+      return run;
+    },
+    RERUN_WAIT,
+  );
+}
+
+/** Saves `path` with `edit` applied and returns the rerun's output and how long it took from the save. */
+async function save(path: string, edit: (text: string) => string): Promise<{ run: string; ms: number }> {
+  const text = await readFile(join(copy.dir, path), 'utf8');
+  const mark = output.length;
+  const saved = performance.now();
+  await copy.write(path, edit(text));
+  const run = await nextRun(mark);
+  const ms = Math.round(performance.now() - saved);
+  console.log(`test:watch: ${path} saved → results in ${ms} ms`);
+  return { run, ms };
+}
+
+const ranFiles = (run: string) =>
+  [...run.matchAll(/^ [✓❯×] +(?:\|tiers\| +)?(tests\/\S+\.test\.ts)/gm)].map((m) => m[1]);
+
+beforeAll(async () => {
+  await copy.create();
+  await createDatabaseIfMissing(database);
+  watcher = spawn(
+    process.execPath,
+    ['node_modules/vitest/vitest.mjs', '--watch', '--maxWorkers=3', '--project', 'tiers'],
+    {
+      cwd: copy.dir,
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST'))),
+        ...databaseEnv(database),
+        NO_COLOR: '1',
+        CI: '', // watch mode stays on
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  watcher.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  watcher.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const first = await nextRun(0);
+  expect(first).toMatch(/Test Files {2}\d+ passed/);
+}, 120_000);
+
+afterAll(async () => {
+  if (watcher && watcher.exitCode === null) {
+    watcher.kill('SIGTERM');
+    await new Promise((resolve) => watcher.once('exit', resolve));
+  }
+  const admin = postgres({ ...testDatabase(), database: 'postgres', max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists "${database.database}" with (force)`);
+  await admin.end();
+});
+
+describe('npm run test:watch', () => {
+  it('reruns what imports a saved source, and the external tier against the saved code', async () => {
+    const reworded = await save('src/notes/routes.ts', (text) => text.replace('does not exist`', 'is not there`'));
+    // The unit test of the route and the external one, against the restarted service, see the new words.
+    expect(reworded.run).toMatch(/FAIL .*tests\/unit\/notes\/routes\.test\.ts > GET \/notes\/:id\/ > answers 404/);
+    expect(reworded.run).toMatch(
+      /FAIL .*tests\/external\/notes-api\.test\.ts > .*answers 404 not_found for a note that does not exist/,
+    );
+    // The files that reach the routes through their imports reran, and no other.
+    expect(ranFiles(reworded.run)).toEqual(
+      expect.arrayContaining(['tests/unit/notes/routes.test.ts', 'tests/unit/config.test.ts']),
+    );
+    expect(ranFiles(reworded.run)).not.toContain('tests/unit/db/wait.test.ts');
+
+    const restored = await save('src/notes/routes.ts', (text) => text.replace('is not there`', 'does not exist`'));
+    expect(restored.run).toMatch(/Test Files {2}\d+ passed/);
+    expect(restored.run).not.toMatch(/FAIL/);
+  });
+
+  it('reruns a saved test file alone', async () => {
+    const { run } = await save('tests/unit/config.test.ts', (text) => `${text}\n`);
+    expect(ranFiles(run)).toEqual(['tests/unit/config.test.ts']);
+    expect(run).toMatch(/Test Files {2}1 passed \(1\)/);
+  });
+
+  it('applies a migration saved while it watches before the rerun', async () => {
+    const mark = output.length;
+    await copy.write('migrations/900.do.watch-probe.sql', 'create table watch_probe (id int);\n');
+    const run = await nextRun(mark);
+    expect(run).not.toMatch(/before this rerun, .* failed/);
+    // Everything reran (a migration concerns every tier), on the migrated database.
+    expect(ranFiles(run)).toEqual(
+      expect.arrayContaining(['tests/unit/config.test.ts', 'tests/external/notes-api.test.ts']),
+    );
+    const sql = postgres({ ...database, max: 1 });
+    try {
+      expect(await sql`select max(version)::int as version from schemaversion`).toEqual([{ version: 900 }]);
+    } finally {
+      await sql.end();
+    }
+  });
+});
