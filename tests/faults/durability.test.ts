@@ -1,7 +1,7 @@
 // Promise 1: a 201 is sent only after the note's transaction has committed, so
 // every acknowledged note survives a crash of the service or of PostgreSQL.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useFaultStack, writeLoad } from '../support/fault-stack.js';
+import { untilAtLeast, useFaultStack, writeLoad } from '../support/fault-stack.js';
 
 const stack = useFaultStack();
 beforeAll(async () => {
@@ -27,7 +27,7 @@ async function unreadable(url: string, ids: number[]): Promise<string[]> {
 describe('acknowledged means durable', () => {
   it('keeps every note that got a 201 when the service is killed with SIGKILL mid-load', async () => {
     const load = writeLoad(stack.service().url, 8);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await untilAtLeast('40 notes acknowledged under load', () => load.acknowledged.length, 40);
     await stack.service().stop('SIGKILL');
     await load.stop();
     expect(load.acknowledged.length).toBeGreaterThan(20);
@@ -39,9 +39,10 @@ describe('acknowledged means durable', () => {
   it('keeps every note that got a 201 when PostgreSQL is killed with SIGKILL mid-load', async () => {
     const { url } = stack.service();
     const load = writeLoad(url, 8);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await untilAtLeast('40 notes acknowledged under load', () => load.acknowledged.length, 40);
     await stack.killDatabase();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The load has met the dead database: creates in flight at the kill, and after it, failed.
+    await untilAtLeast('a create failed against the killed database', load.failures, 8);
     await load.stop();
     expect(load.acknowledged.length).toBeGreaterThan(20);
 

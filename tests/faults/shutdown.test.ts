@@ -4,7 +4,8 @@
 // With SHUTDOWN_DRAIN_MS, readiness answers 503 first while everything else is served.
 import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postNote, useFaultStack } from '../support/fault-stack.js';
+import { waitFor } from '../../tools/wait.js';
+import { postNote, untilAtLeast, useFaultStack } from '../support/fault-stack.js';
 import { requestHead } from '../support/raw-http.js';
 
 const stack = useFaultStack({ SHUTDOWN_GRACE_MS: '5000' });
@@ -31,7 +32,7 @@ describe('graceful shutdown', () => {
         }
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await untilAtLeast('40 creates answered under load', () => results.length, 40);
     signalledAt = Date.now();
     const exitCode = await stack.service().stop('SIGTERM');
     running = false;
@@ -64,9 +65,23 @@ describe('requests that arrive while the service closes', () => {
       body.slice(0, 5),
     ]);
     const late = open(['GET /notes/ HTTP/1.1\r\nHost: t\r\n']);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A request on a later connection answered: the server has accepted the two before it (in arrival order).
+    expect((await fetch(`${service.url}/health/live`, { headers: { connection: 'close' } })).status).toBe(200);
     const exited = service.stop('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Closing: it no longer accepts connections. Only then do the two requests complete.
+    await waitFor(
+      'the service to stop accepting connections',
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const probe = connect(service.port, '127.0.0.1');
+          probe.once('connect', () => {
+            probe.destroy();
+            reject(new Error('still accepts'));
+          });
+          probe.once('error', () => resolve());
+        }),
+      { timeoutMs: 10_000, intervalMs: 10 },
+    );
     create.socket.write(body.slice(5));
     late.socket.write('\r\n');
 
@@ -92,9 +107,15 @@ describe('the readiness drain (SHUTDOWN_DRAIN_MS)', () => {
     const service = await stack.startService({ SHUTDOWN_DRAIN_MS: String(DRAIN_MS) });
     const signalled = Date.now();
     const exited = service.stop('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-
-    const ready = await fetch(`${service.url}/health/ready`);
+    const ready = await waitFor(
+      'readiness to answer 503 after SIGTERM',
+      async () => {
+        const response = await fetch(`${service.url}/health/ready`);
+        if (response.status !== 503) throw new Error(`status ${response.status}`);
+        return response;
+      },
+      { timeoutMs: DRAIN_MS, intervalMs: 10 },
+    );
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ error: 'shutting_down', message: expect.any(String) });
     expect((await fetch(`${service.url}/`)).status).toBe(503);

@@ -135,6 +135,17 @@ export function createSucceedsWithin(url: string, timeoutMs: number, contents = 
   );
 }
 
+/** Resolves once `count()` reaches `least`: the state a fault test breaks things in, polled instead of slept for. */
+export function untilAtLeast(what: string, count: () => number, least: number, timeoutMs = 30_000): Promise<void> {
+  return waitFor(
+    what,
+    async () => {
+      if (count() < least) throw new Error(`${count()} so far`);
+    },
+    { timeoutMs, intervalMs: 10 },
+  );
+}
+
 /** `writers` loops creating notes until stop(); the ids that got a 201, and how many requests failed. */
 export function writeLoad(url: string, writers: number) {
   const acknowledged: number[] = [];
