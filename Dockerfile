@@ -20,10 +20,16 @@ COPY src ./src
 COPY migrations ./migrations
 ENV HOST=0.0.0.0 API_PORT=8080 DEBUG_PORT=9229
 EXPOSE 8080 9229
+# As the runtime image: the image's non-root user. What it writes, it writes in
+# .data/ (the reloader's builds); the sources are mounted read-only and the
+# dependencies stay root's.
+RUN mkdir .data && chown node:node .data
+USER node
 # The dev entry with POSTGRES_HOST set (compose sets it) starts no database of its own.
 CMD ["sh", "-c", "exec node --inspect=0.0.0.0:${DEBUG_PORT} --import tsx src/process/dev-server.ts --watch"]
 
 FROM development AS build
+USER root
 COPY tsconfig.build.json ./
 RUN npm run build
 

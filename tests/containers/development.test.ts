@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../../tools/wait.js';
-import { makeTestAgainst, useComposeStack } from '../support/docker.js';
+import { inspect, makeTestAgainst, useComposeStack } from '../support/docker.js';
 import { postNote } from '../support/fault-stack.js';
 import { ROOT } from '../support/make.js';
 import { useWorkingCopy } from '../support/working-copy.js';
@@ -46,6 +46,21 @@ describe.skipIf(inject('dockerEngine') !== null)('the compose development stack'
     );
     expect(tested.code, tested.output.slice(-3_000)).toBe(0);
   }, 300_000);
+
+  it('runs as the image’s non-root user, as the runtime image does, with the sources mounted read-only', async () => {
+    const stack = await development();
+    const api = await stack.container('api');
+    expect(await inspect(api, '{{.Config.User}}')).toBe('node');
+    const mounts = JSON.parse(await inspect(api, '{{json .Mounts}}')) as Array<{ Destination: string; RW: boolean }>;
+    expect(
+      mounts.filter((mount) => mount.Destination.startsWith('/app/')).map(({ Destination, RW }) => [Destination, RW]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['/app/src', false],
+        ['/app/migrations', false],
+      ]),
+    );
+  });
 
   it('publishes the inspector on DEBUG_PORT', async () => {
     const stack = await development();
