@@ -1,5 +1,6 @@
 // Start-up against a real PostgreSQL: waiting for it, and migrations that apply
 // once even when several processes migrate at the same moment.
+// Its tests are independent (each on a database, port or pool of its own) and mostly wait: they run at once.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config-reader.js';
@@ -15,7 +16,7 @@ import { testDatabase } from '../../support/settings.js';
 
 const sql = useTestDatabase();
 
-describe('migrate', () => {
+describe.concurrent('migrate', () => {
   it('applies nothing on a migrated database, even from several callers at once', async () => {
     const results = await Promise.all([migrate(sql, testDatabase().database), migrate(sql, testDatabase().database)]);
     expect(results.map((result) => result.applied)).toEqual([[], []]);
@@ -27,7 +28,7 @@ describe('migrate', () => {
   });
 });
 
-describe('waitForDatabase', () => {
+describe.concurrent('waitForDatabase', () => {
   it('returns at once when the database answers', async () => {
     await expect(waitForDatabase(sql, { timeoutMs: 1_000, intervalMs: 50, host: 'here' })).resolves.toBeUndefined();
   });
@@ -79,7 +80,7 @@ describe('waitForDatabase', () => {
   });
 });
 
-describe('pingDatabase', () => {
+describe.concurrent('pingDatabase', () => {
   it('reports an unreachable database as DatabaseUnavailableError', async () => {
     const nowhere = openPool({ ...testDatabase(), port: await freePort(), connectTimeoutMs: 200 });
     try {
@@ -90,7 +91,7 @@ describe('pingDatabase', () => {
   });
 });
 
-describe('a database ahead of the code', () => {
+describe.concurrent('a database ahead of the code', () => {
   it('stops the start in one line naming the versions, unless POSTGRES_ALLOW_NEWER_SCHEMA', async () => {
     const name = `notes_ahead_${randomUUID().replaceAll('-', '')}`;
     await createDatabaseIfMissing({ ...testDatabase(), database: name });
@@ -118,7 +119,7 @@ describe('a database ahead of the code', () => {
   });
 });
 
-describe('migrations on a fresh database', () => {
+describe.concurrent('migrations on a fresh database', () => {
   it('apply each file once, in order, when two callers migrate at the same moment; and report what they did', async () => {
     const name = `notes_fresh_${randomUUID().replaceAll('-', '')}`;
     await createDatabaseIfMissing({ ...testDatabase(), database: name });
@@ -166,7 +167,7 @@ describe('migrations on a fresh database', () => {
   });
 });
 
-describe('openMigratedPool', () => {
+describe.concurrent('openMigratedPool', () => {
   it('waits POSTGRES_WAIT_TIMEOUT_MS for a database that never comes, then gives up', async () => {
     const started = Date.now();
     await expect(
@@ -179,7 +180,7 @@ describe('openMigratedPool', () => {
   });
 });
 
-describe('expectStatementTimeout', () => {
+describe.concurrent('expectStatementTimeout', () => {
   it('names both values and where to set it when the server runs with another statement timeout', async () => {
     const other = openPool({ ...testDatabase(), poolSize: 1, statementTimeoutMs: 1234 });
     try {
@@ -197,7 +198,7 @@ describe('expectStatementTimeout', () => {
   });
 });
 
-describe('the pool', () => {
+describe.concurrent('the pool', () => {
   it('names itself notes-service to the server', async () => {
     const [row] = await sql`select application_name from pg_stat_activity where pid = pg_backend_pid()`;
     expect(row?.application_name).toBe('notes-service');
