@@ -55,10 +55,9 @@ export default defineConfig({
       tier('scaled', { testTimeout: 120_000, fileParallelism: false }),
     ],
     hookTimeout: 60_000,
-    // The TypeScript of the tests and src/ transformed once and kept on disk (in
-    // node_modules/.experimental-vitest-cache), not again on every run: half a
-    // second of npm test's main process.
-    experimental: { fsModuleCache: true },
+    // Not Vitest's experimental fsModuleCache (transforms kept on disk, 0.4 s a run):
+    // runs at the same time in one checkout (two npm test, a workflow test's nested
+    // run) removed each other's entries, and their imports failed with ENOENT.
     // npm run test:coverage (scripts/coverage.ts) adds the service process's and reports both.
     coverage: { provider: 'v8', include: ['src/**'], reportsDirectory: 'coverage' },
     // Watch mode (make test_reloading): a save reruns the test files that import

@@ -37,18 +37,7 @@ await mkdir(SERVICE, { recursive: true });
 const vitest = await new Promise<number>((resolve) => {
   const child = execFile(
     process.execPath,
-    [
-      'node_modules/vitest/vitest.mjs',
-      'run',
-      '--coverage',
-      '--coverage.reporter=json',
-      '--project',
-      'unit',
-      '--project',
-      'integrated',
-      '--project',
-      'external',
-    ],
+    ['node_modules/vitest/vitest.mjs', 'run', '--coverage', '--coverage.reporter=json', '--project', 'tiers'],
     { cwd: ROOT, env: { ...process.env, SERVICE_V8_COVERAGE_DIR: SERVICE }, maxBuffer: 64 * 1024 * 1024 },
     () => {},
   );
