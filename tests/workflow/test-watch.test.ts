@@ -97,7 +97,7 @@ describe('npm run test:watch', () => {
     expect(reworded.run).toMatch(
       /FAIL .*tests\/external\/notes-api\.test\.ts > .*answers 404 not_found for a note that does not exist/,
     );
-    // The files that reach the routes through their imports reran, and no other.
+    // Files that reach the routes through their imports reran; one that does not, did not.
     expect(ranFiles(reworded.run)).toEqual(
       expect.arrayContaining(['tests/unit/notes/routes.test.ts', 'tests/unit/config.test.ts']),
     );
