@@ -6,10 +6,11 @@
 // 500. A connection the server drops mid-statement, and a cancel that can't reach
 // the server, follow. Each test has a pool of its own: they run at once.
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openPool } from '../../../src/db/pool.js';
 import { notesRepository } from '../../../src/notes/repository.js';
 import { waitFor } from '../../../tools/wait.js';
+import { describeAtOnce } from '../../support/at-once.js';
 import { REPOSITORY_OPTIONS } from '../../support/database.js';
 import { startRelay } from '../../support/relay.js';
 import { testDatabase } from '../../support/settings.js';
@@ -41,7 +42,7 @@ async function withOneConnection(work: (sql: ReturnType<typeof openPool>) => Pro
   }
 }
 
-describe.concurrent('a statement cut off mid-result', () => {
+describeAtOnce('a statement cut off mid-result', () => {
   it('is a statement timeout error for its own caller', async () => {
     await withOneConnection(async (sql) => {
       await expect(cutOffMidResult(sql)).rejects.toMatchObject({ code: '57014' });
@@ -88,7 +89,7 @@ describe.concurrent('a statement cut off mid-result', () => {
   });
 });
 
-describe.concurrent('a connection the server drops mid-statement', () => {
+describeAtOnce('a connection the server drops mid-statement', () => {
   it('lets the pool end at once instead of waiting out its timeout', async () => {
     const sql = openPool({ ...testDatabase(), poolSize: 1 });
     const killer = openPool({ ...testDatabase(), poolSize: 1 });
@@ -107,7 +108,7 @@ describe.concurrent('a connection the server drops mid-statement', () => {
   });
 });
 
-describe.concurrent('cancelling a running statement', () => {
+describeAtOnce('cancelling a running statement', () => {
   it('rejects catchably when the cancel request cannot reach the server, instead of crashing the process', async () => {
     // The relay stops accepting once the statement runs: the open connection works
     // on, a new one (the cancel request's) is refused.

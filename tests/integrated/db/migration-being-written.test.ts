@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config-reader.js';
 import { createDatabaseIfMissing } from '../../../src/db/create-database.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { applyMigrations } from '../../../src/db/open.js';
@@ -44,7 +45,7 @@ afterEach(async () => {
 const next = () => `${String(latest + 1).padStart(3, '0')}.do.add-tags.sql`;
 
 it('leaves a new file that holds only comments for later, says so, and applies it once it holds SQL', async () => {
-  await writeFile(join(directory, next()), TEMPLATE);
+  await writeFile(join(directory, next()), `${TEMPLATE}/* tags on notes:\n   a list of words */\n\n`);
   const lines: string[] = [];
   await expect(migrate(sql, name, { directory })).resolves.toEqual({ applied: [], version: latest, waiting: [next()] });
   await applyMigrations(sql, { database: name, allowNewerSchema: false, directory }, (line) => lines.push(line));
@@ -65,16 +66,29 @@ it('refuses a file without a statement that another file follows', async () => {
   const after = `${String(latest + 2).padStart(3, '0')}.do.more.sql`;
   await writeFile(join(directory, after), 'select 1;\n');
   await expect(migrate(sql, name, { directory })).rejects.toThrow(
-    `migrations/${next()} holds no statement, but ${after} follows it: write it or remove it`,
+    new ConfigError(`migrations/${next()} holds no statement, but ${after} follows it: write it or remove it`),
   );
 });
 
-it('names the file and the ways out when an applied migration has changed since', async () => {
-  await writeFile(join(directory, next()), 'alter table notes add column tags text[];\n');
+it.each([
+  ['another statement', 'alter table notes add column labels text[];\n'],
+  ['no statement left', TEMPLATE],
+])('names the file and the ways out when an applied migration has changed since (%s)', async (_case, changed) => {
+  // Numbered past 9, as a real history soon is.
+  const file = `${String(latest + 10).padStart(3, '0')}.do.add-tags.sql`;
+  await writeFile(join(directory, file), 'alter table notes add column tags text[];\n');
   await migrate(sql, name, { directory });
-  await writeFile(join(directory, next()), 'alter table notes add column labels text[];\n');
+  await writeFile(join(directory, file), changed);
   await expect(migrate(sql, name, { directory })).rejects.toThrow(
-    `migrations/${next()} changed after this database applied it: revert the file and put the change in a new ` +
-      'migration (make make_migration NAME=…), or, for a throw-away development database, make destroy to start afresh',
+    new ConfigError(
+      `migrations/${file} changed after this database applied it: revert the file and put the change in a new ` +
+        'migration (make make_migration NAME=…), or, for a throw-away development database, make destroy to start afresh',
+    ),
   );
+});
+
+it('takes no undo file for a migration waiting to be written', async () => {
+  await writeFile(join(directory, next().replace('.do.', '.undo.')), '');
+  await writeFile(join(directory, next()), 'alter table notes add column tags text[];\n');
+  await expect(migrate(sql, name, { directory })).resolves.toEqual({ applied: [next()], version: latest + 1 });
 });

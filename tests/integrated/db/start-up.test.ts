@@ -2,7 +2,7 @@
 // once even when several processes migrate at the same moment.
 // Its tests are independent (each on a database, port or pool of its own) and mostly wait: they run at once.
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config-reader.js';
 import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
 import { createDatabaseIfMissing } from '../../../src/db/create-database.js';
@@ -11,12 +11,13 @@ import { applyMigrations, expectStatementTimeout, openMigratedPool } from '../..
 import { openPool, pingDatabase } from '../../../src/db/pool.js';
 import { waitForDatabase } from '../../../src/db/wait.js';
 import { freePort } from '../../../tools/free-port.js';
+import { describeAtOnce } from '../../support/at-once.js';
 import { useTestDatabase } from '../../support/database.js';
 import { testDatabase } from '../../support/settings.js';
 
 const sql = useTestDatabase();
 
-describe.concurrent('migrate', () => {
+describeAtOnce('migrate', () => {
   it('applies nothing on a migrated database, even from several callers at once', async () => {
     const results = await Promise.all([migrate(sql, testDatabase().database), migrate(sql, testDatabase().database)]);
     expect(results.map((result) => result.applied)).toEqual([[], []]);
@@ -28,7 +29,7 @@ describe.concurrent('migrate', () => {
   });
 });
 
-describe.concurrent('waitForDatabase', () => {
+describeAtOnce('waitForDatabase', () => {
   it('returns at once when the database answers', async () => {
     await expect(waitForDatabase(sql, { timeoutMs: 1_000, intervalMs: 50, host: 'here' })).resolves.toBeUndefined();
   });
@@ -80,7 +81,7 @@ describe.concurrent('waitForDatabase', () => {
   });
 });
 
-describe.concurrent('pingDatabase', () => {
+describeAtOnce('pingDatabase', () => {
   it('reports an unreachable database as DatabaseUnavailableError', async () => {
     const nowhere = openPool({ ...testDatabase(), port: await freePort(), connectTimeoutMs: 200 });
     try {
@@ -91,7 +92,7 @@ describe.concurrent('pingDatabase', () => {
   });
 });
 
-describe.concurrent('a database ahead of the code', () => {
+describeAtOnce('a database ahead of the code', () => {
   it('stops the start in one line naming the versions, unless POSTGRES_ALLOW_NEWER_SCHEMA', async () => {
     const name = `notes_ahead_${randomUUID().replaceAll('-', '')}`;
     await createDatabaseIfMissing({ ...testDatabase(), database: name });
@@ -119,7 +120,7 @@ describe.concurrent('a database ahead of the code', () => {
   });
 });
 
-describe.concurrent('migrations on a fresh database', () => {
+describeAtOnce('migrations on a fresh database', () => {
   it('apply each file once, in order, when two callers migrate at the same moment; and report what they did', async () => {
     const name = `notes_fresh_${randomUUID().replaceAll('-', '')}`;
     await createDatabaseIfMissing({ ...testDatabase(), database: name });
@@ -167,7 +168,7 @@ describe.concurrent('migrations on a fresh database', () => {
   });
 });
 
-describe.concurrent('openMigratedPool', () => {
+describeAtOnce('openMigratedPool', () => {
   it('waits POSTGRES_WAIT_TIMEOUT_MS for a database that never comes, then gives up', async () => {
     const started = Date.now();
     await expect(
@@ -180,7 +181,7 @@ describe.concurrent('openMigratedPool', () => {
   });
 });
 
-describe.concurrent('expectStatementTimeout', () => {
+describeAtOnce('expectStatementTimeout', () => {
   it('names both values and where to set it when the server runs with another statement timeout', async () => {
     const other = openPool({ ...testDatabase(), poolSize: 1, statementTimeoutMs: 1234 });
     try {
@@ -198,7 +199,7 @@ describe.concurrent('expectStatementTimeout', () => {
   });
 });
 
-describe.concurrent('the pool', () => {
+describeAtOnce('the pool', () => {
   it('names itself notes-service to the server', async () => {
     const [row] = await sql`select application_name from pg_stat_activity where pid = pg_backend_pid()`;
     expect(row?.application_name).toBe('notes-service');
