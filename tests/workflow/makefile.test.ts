@@ -56,6 +56,8 @@ describe('make without a Docker engine', () => {
     const [runA, runB] = await Promise.all([make('run', a), make('run', b)]);
     expect(runA.output).toContain('stack: native (no Docker engine answers)');
     expect([runA.code, runB.code]).toEqual([0, 0]);
+    // A first start says what it started and nothing of files not there yet.
+    expect(runA.output).not.toMatch(/No such file or directory/);
 
     const contents = `only in stack A ${randomUUID()}`;
     const created = await fetch(`http://127.0.0.1:${a.API_PORT}/notes/`, {
