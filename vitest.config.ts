@@ -7,6 +7,7 @@
 // throw-away PostgreSQL (or uses POSTGRES_HOST) only when a tier that needs one
 // runs, and the service only for the external tier when APP_URL is not given.
 import { readdirSync } from 'node:fs';
+import { relative, sep } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { testFilesImporting } from './tools/importers.js';
 
@@ -69,10 +70,14 @@ export default defineConfig({
       {
         pattern: /(^|\/)src\/.+\.ts$/,
         // Named here, the importers are no longer found by Vitest itself (tools/importers.ts).
-        testsToRun: (file) => [
-          ...testFilesImporting(process.cwd(), file).filter((test) => /^tests\/(unit|integrated)\//.test(test)),
-          ...externalTierFiles(),
-        ],
+        // Only this checkout's src/ (a checkout may itself live under some ~/src/): else Vitest's own way.
+        testsToRun: (file) =>
+          relative(process.cwd(), file).startsWith(`src${sep}`)
+            ? [
+                ...testFilesImporting(process.cwd(), file).filter((test) => /^tests\/(unit|integrated)\//.test(test)),
+                ...externalTierFiles(),
+              ]
+            : undefined,
       },
     ],
   },

@@ -11,7 +11,7 @@
 // that build the same code share the files, and one that builds other code (another
 // checkout state) can't replace a file a running service still reads.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -75,9 +75,14 @@ async function bundle(entry: ServiceEntry): Promise<string> {
   const entryFile = Object.entries(metafile.outputs).find(([, output]) => output.entryPoint)?.[0];
   if (!entryFile) throw new Error(`esbuild gave no bundle for ${SERVICE_ENTRIES[entry]}`);
   await mkdir(BUILD_DIR, { recursive: true });
+  // What this build shares with earlier ones is touched, so that removing old builds never takes it.
+  const now = new Date();
   const absent = [];
-  for (const file of outputFiles) if (!(await exists(file.path))) absent.push(file);
-  if (absent.length > 0) await removeOldBuilds();
+  for (const file of outputFiles) {
+    if (await exists(file.path)) await utimes(file.path, now, now).catch(() => {});
+    else absent.push(file);
+  }
+  if (absent.length > 0) await removeOldBuilds(new Set(outputFiles.map((file) => file.path)));
   // The entry last: an entry that is there has its chunks and maps.
   const isEntry = (file: esbuild.OutputFile) => file.path === join(ROOT, entryFile);
   for (const file of [...absent.filter((file) => !isEntry(file)), ...absent.filter(isEntry)]) {
@@ -92,10 +97,11 @@ async function writeAtomically(path: string, contents: string | Uint8Array) {
   await rename(partial, path);
 }
 
-async function removeOldBuilds() {
+async function removeOldBuilds(keep: Set<string>) {
   const now = Date.now();
   for (const name of await readdir(BUILD_DIR)) {
     const path = join(BUILD_DIR, name);
+    if (keep.has(path)) continue;
     const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: now }));
     if (now - mtimeMs > KEEP_MS) await rm(path, { force: true });
   }

@@ -4,9 +4,9 @@
 // benchmark. Its output goes to a log file whose tail is shown when it fails to
 // come up ("harder to debug, gotta look at the logs"), or to this process's own.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { ConnectionSettings } from '../src/db/pool.js';
 import { freePort } from './free-port.js';
@@ -118,24 +118,31 @@ async function startOnPort(
   // without its teardown (Vitest on Ctrl-C).
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  const exited = once(child, 'exit').then(([code]) => {
-    process.off('exit', killOnExit);
-    return code as number | null;
-  });
+  // Its exit code; null when it could not be started at all (then no 'exit' comes).
+  let spawnError: Error | undefined;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('error', (error) => {
+      spawnError = error;
+      resolve(null);
+    });
+    child.once('exit', (code) => resolve(code));
+  }).finally(() => process.off('exit', killOnExit));
 
   const url = `http://127.0.0.1:${port}`;
   try {
     // Ends as soon as the process does: a wait left running would hold its caller (Vitest's setup) for its whole timeout.
     await waitForHttp200(`${url}/`, wait, {
-      hopeless: async () =>
-        child.exitCode === null && child.signalCode === null
-          ? undefined
-          : `the service exited with ${child.signalCode ?? `code ${child.exitCode}`} before answering`,
+      hopeless: async () => {
+        if (spawnError) return `the service could not be started: ${spawnError.message}`;
+        if (child.exitCode === null && child.signalCode === null) return undefined;
+        return `the service exited with ${child.signalCode ?? `code ${child.exitCode}`} before answering`;
+      },
     });
   } catch (error) {
     child.kill('SIGKILL');
     if (!logFile) throw error;
-    await logged;
+    // A child of its own may keep the output open: the log is read after a second at most.
+    await Promise.race([logged, sleep(1_000)]);
     // This start's lines only: the file may hold an earlier attempt's.
     const written = await readFile(logFile).catch(() => Buffer.alloc(0));
     const tail = written.subarray(logStart).toString('utf8').trim().split('\n').slice(-5).join('\n');

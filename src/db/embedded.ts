@@ -6,8 +6,9 @@
 // that call process.exit; pg_ctl detaches the server and lets us stop it last.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, chown, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { arch, platform, userInfo } from 'node:os';
+import { existsSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -242,9 +243,10 @@ async function initdb(binDir: string, dataDir: string, osUser: OsUser | undefine
 
 /**
  * A throw-away cluster is a copy of one initdb made once per binaries, user and
- * password (in the scratch directory, shared by every run): copying takes a fifth
- * of initdb's time, which every test run and fault test would otherwise pay first.
- * `cp -a` keeps the postgres user's ownership and the modes PostgreSQL insists on.
+ * password, kept in a directory of this OS user's (shared by every run of theirs):
+ * copying takes a fifth of initdb's time, which every test run and fault test
+ * would otherwise pay first. `cp -a` keeps the postgres user's ownership and the
+ * modes PostgreSQL insists on. Where no template can be made or copied, initdb.
  */
 async function copyTemplateCluster(
   binDir: string,
@@ -252,24 +254,48 @@ async function copyTemplateCluster(
   osUser: OsUser | undefined,
   options: EmbeddedPostgresOptions,
 ) {
+  try {
+    const template = await templateCluster(binDir, osUser, options);
+    options.log(`creating a new PostgreSQL cluster in ${dataDir} (a copy of ${template})`);
+    await rm(dataDir, { recursive: true, force: true });
+    await run('cp', ['-a', template, dataDir]);
+  } catch (error) {
+    options.log(`no template cluster to copy (${(error as Error).message.split('\n')[0]}): initdb instead`);
+    await rm(dataDir, { recursive: true, force: true });
+    await prepareDataDir(dataDir, osUser);
+    await initdb(binDir, dataDir, osUser, options);
+  }
+}
+
+/** The template's directory, made by initdb if it isn't there yet; a parallel run's is as good. */
+async function templateCluster(binDir: string, osUser: OsUser | undefined, options: EmbeddedPostgresOptions) {
   const { stdout: version } = await run(join(binDir, 'postgres'), ['--version']);
   const key = hash([version, binDir, options.user, options.password].join('\0'));
-  const template = join(await scratchDirectory(), `template-${key}`);
-  if (!(await exists(join(template, 'PG_VERSION')))) {
-    const partial = `${template}.${randomBytes(4).toString('hex')}`;
-    await prepareDataDir(partial, osUser);
-    try {
-      // Synced, unlike the throw-away clusters themselves: the template outlives every run.
-      await initdb(binDir, partial, osUser, { ...options, ephemeral: false, log: () => {} });
-      await rename(partial, template);
-    } catch (error) {
-      await rm(partial, { recursive: true, force: true });
-      if (!(await exists(join(template, 'PG_VERSION')))) throw error; // else a parallel run made it first
-    }
+  const dir = join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), `notes-service-templates-${userInfo().uid}`);
+  await mkdir(dir, { recursive: true, mode: 0o755 }); // the postgres user must reach into it
+  const template = join(dir, `template-${key}`);
+  if (await exists(join(template, 'PG_VERSION'))) return template;
+  await removeAbandonedPartials(dir);
+  const partial = `${template}.${randomBytes(4).toString('hex')}`;
+  await prepareDataDir(partial, osUser);
+  try {
+    // Synced, unlike the throw-away clusters themselves: the template outlives every run.
+    await initdb(binDir, partial, osUser, { ...options, ephemeral: false, log: () => {} });
+    await rename(partial, template);
+  } catch (error) {
+    await rm(partial, { recursive: true, force: true });
+    if (!(await exists(join(template, 'PG_VERSION')))) throw error; // else a parallel run made it first
   }
-  options.log(`creating a new PostgreSQL cluster in ${dataDir} (a copy of ${template})`);
-  await rm(dataDir, { recursive: true, force: true });
-  await run('cp', ['-a', template, dataDir]);
+  return template;
+}
+
+/** Templates half made by a run killed meanwhile (older than any initdb takes). */
+async function removeAbandonedPartials(dir: string) {
+  for (const name of await readdir(dir)) {
+    if (!/^template-[0-9a-f]+\.[0-9a-f]+$/.test(name)) continue;
+    const { mtimeMs } = await stat(join(dir, name)).catch(() => ({ mtimeMs: Date.now() }));
+    if (Date.now() - mtimeMs > 10 * 60_000) await rm(join(dir, name), { recursive: true, force: true });
+  }
 }
 
 type PgCtl = (args: string[], timeoutMs: number) => Promise<unknown>;

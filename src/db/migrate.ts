@@ -55,7 +55,10 @@ export async function migrate(
         await tx.unsafe(script).simple();
       },
     });
-    const pending = (await postgrator.getMigrations()).filter((migration) => migration.action === 'do');
+    // By version: postgrator sorts file names as text, where 1000 comes before 999.
+    const pending = (await postgrator.getMigrations())
+      .filter((migration) => migration.action === 'do')
+      .sort((a, b) => a.version - b.version);
     const before = Number(await postgrator.getDatabaseVersion());
     const waiting = pending.filter((migration) => migration.version > before && !holdsStatement(migration.filename));
     const firstWaiting = waiting[0];

@@ -35,11 +35,6 @@ export async function startService(
   reloader?: Reloader,
 ): Promise<RunningService> {
   const log = (line: string) => logger.info(line);
-  // The app's modules (Fastify and the rest, a third of a second) load while the
-  // port is checked and the database waited for, not before: a start that fails
-  // on those fails without them.
-  const assembler = import('./assemble.js');
-  assembler.catch(() => {}); // awaited below; a failure before that is not its to report
   // A taken port or a HOST that can't be listened on, said now, not after the wait
   // for the database (port 0 is never taken, but still tries the address).
   if (
@@ -48,11 +43,15 @@ export async function startService(
     )
   )
     throw portTaken(config.host, config.apiPort);
+  // The app's modules (Fastify and the rest, a third of a second) load after the
+  // port check, not before: a start that fails on a setting or a taken port fails
+  // without them; and before the database is touched: code that doesn't load
+  // migrates nothing.
+  const { assembleApp } = await import('./assemble.js');
   const sql = await openMigratedPool(database, log);
   let draining = false;
   const isDraining = () => draining;
   try {
-    const { assembleApp } = await assembler;
     let app = assembleApp(config, sql, logger, isDraining);
     const url = await listen(app, config.host, config.apiPort);
     const port = Number(new URL(url).port); // API_PORT=0 picked one: reloads keep it

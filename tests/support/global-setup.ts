@@ -85,7 +85,8 @@ export default async function setup(project: TestProject): Promise<Teardown> {
           };
           await migrateOnly(target).catch(said('migrating the test database'));
           const nodeArgs = await serviceNodeArgs('server').catch(said('building the service'));
-          if (!nodeArgs || nodeArgs.join(' ') === running.nodeArgs.join(' ')) return;
+          const alive = running.child.exitCode === null && running.child.signalCode === null;
+          if (!nodeArgs || (alive && nodeArgs.join(' ') === running.nodeArgs.join(' '))) return;
           await running.stop();
           await startServiceProcess(target, join(runDir, 'service.log'), settings.appWait, {
             ...serviceEnv,

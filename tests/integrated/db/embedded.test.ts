@@ -3,6 +3,7 @@
 // and then named, and a throw-away cluster is a copy of one template, made once.
 import { readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,7 +52,7 @@ describe('a taken POSTGRES_PORT', () => {
   });
 
   // One start for both (a cluster costs a third of a second of two cores).
-  it('is waited for while EMBEDDED_POSTGRES_PORT_WAIT_MS lasts: a port let go of in that time is used, by a cluster copied from a template made once', async () => {
+  it('is waited for while EMBEDDED_POSTGRES_PORT_WAIT_MS lasts: a port let go of in that time is used, by a cluster copied from a template', async () => {
     const { port, server } = await squat();
     // Let go of once the start has found it taken, which it says.
     const lines: string[] = [];
@@ -60,15 +61,16 @@ describe('a taken POSTGRES_PORT', () => {
       if (line.startsWith(`POSTGRES_PORT ${port} is taken`)) server.close();
     });
     try {
-      expect(lines[0]).toBe(`POSTGRES_PORT ${port} is taken: waiting up to 120000 ms for it to be let go of`);
+      expect(lines).toContain(`POSTGRES_PORT ${port} is taken: waiting up to 120000 ms for it to be let go of`);
       const sql = postgres({ ...config.postgres, host: '127.0.0.1', port, max: 1 });
       expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
       await sql.end();
 
-      // The cluster: a copy of a template for these binaries, this user and this password.
-      const template = /^creating a new PostgreSQL cluster in (.+) \(a copy of (.+)\)$/.exec(lines[1] ?? '');
+      // The cluster: a copy of the template for these binaries, this user and this password, in this OS user's directory.
+      const created = lines.find((line) => line.startsWith('creating a new PostgreSQL cluster'));
+      const template = /^creating a new PostgreSQL cluster in (.+) \(a copy of (.+)\)$/.exec(created ?? '');
       expect(template?.[1]).toBe(join(dir, 'postgres'));
-      expect(template?.[2]).toMatch(/\/template-[0-9a-f]{12}$/);
+      expect(template?.[2]).toMatch(new RegExp(`/notes-service-templates-${userInfo().uid}/template-[0-9a-f]{12}$`));
       expect(await readFile(join(embedded.dataDir, 'PG_VERSION'), 'utf8')).toBe(
         await readFile(join(template?.[2] ?? '', 'PG_VERSION'), 'utf8'),
       );
