@@ -92,3 +92,13 @@ it('takes no undo file for a migration waiting to be written', async () => {
   await writeFile(join(directory, next()), 'alter table notes add column tags text[];\n');
   await expect(migrate(sql, name, { directory })).resolves.toEqual({ applied: [next()], version: latest + 1 });
 });
+
+it('orders migrations by number, not by file name: a 1000 still being written waits behind a 999 that is done', async () => {
+  await writeFile(join(directory, '999.do.done.sql'), 'alter table notes add column tags text[];\n');
+  await writeFile(join(directory, '1000.do.being-written.sql'), TEMPLATE);
+  await expect(migrate(sql, name, { directory })).resolves.toEqual({
+    applied: ['999.do.done.sql'],
+    version: 999,
+    waiting: ['1000.do.being-written.sql'],
+  });
+});
