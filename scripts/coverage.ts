@@ -20,8 +20,11 @@ const OUT = join(ROOT, 'coverage');
 const SERVICE = join(OUT, '.service');
 const SRC = pathToFileURL(join(ROOT, 'src')).href;
 
-/** Measured on 2026-12-01 (docs/testing.md), less two points: a drop below fails the run. */
-const THRESHOLDS = { lines: 72, statements: 71, functions: 68, branches: 67 };
+/**
+ * Measured on 2026-12-03 (docs/testing.md), less four points (two runs differed by
+ * one: which paths a timing-bound test takes varies): a drop below fails the run.
+ */
+const THRESHOLDS = { lines: 80, statements: 79, functions: 77, branches: 75 };
 
 type V8Coverage = {
   result: Array<{
