@@ -74,9 +74,9 @@ export async function isRunning(pid: number): Promise<boolean> {
   return stat === undefined || stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
-/** A directory every user can enter, kept across reboots where the system has one. */
-export async function scratchDirectory(): Promise<string> {
-  const dir = join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'notes-service');
+/** A directory every user can enter, kept across reboots where the system has one; `name` in /var/tmp. */
+export async function scratchDirectory(name = 'notes-service'): Promise<string> {
+  const dir = join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), name);
   await mkdir(dir, { recursive: true, mode: 0o755 });
   return dir;
 }

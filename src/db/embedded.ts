@@ -6,9 +6,8 @@
 // that call process.exit; pg_ctl detaches the server and lets us stop it last.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -271,8 +270,8 @@ async function copyTemplateCluster(
 async function templateCluster(binDir: string, osUser: OsUser | undefined, options: EmbeddedPostgresOptions) {
   const { stdout: version } = await run(join(binDir, 'postgres'), ['--version']);
   const key = hash([version, binDir, options.user, options.password].join('\0'));
-  const dir = join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), `notes-service-templates-${userInfo().uid}`);
-  await mkdir(dir, { recursive: true, mode: 0o755 }); // the postgres user must reach into it
+  // This OS user's own: another's (root's) would be neither writable nor theirs to copy.
+  const dir = await scratchDirectory(`notes-service-templates-${userInfo().uid}`);
   const template = join(dir, `template-${key}`);
   if (await exists(join(template, 'PG_VERSION'))) return template;
   await removeAbandonedPartials(dir);

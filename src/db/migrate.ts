@@ -60,10 +60,13 @@ export async function migrate(
       .filter((migration) => migration.action === 'do')
       .sort((a, b) => a.version - b.version);
     const before = Number(await postgrator.getDatabaseVersion());
-    const waiting = pending.filter((migration) => migration.version > before && !holdsStatement(migration.filename));
+    // Each file not yet applied read once: whether it holds a statement yet.
+    const ahead = pending
+      .filter((migration) => migration.version > before)
+      .map((migration) => ({ ...migration, holds: holdsStatement(migration.filename) }));
+    const waiting = ahead.filter((migration) => !migration.holds);
     const firstWaiting = waiting[0];
-    const after =
-      firstWaiting && pending.slice(pending.indexOf(firstWaiting) + 1).find((m) => holdsStatement(m.filename));
+    const after = firstWaiting && ahead.slice(ahead.indexOf(firstWaiting) + 1).find((migration) => migration.holds);
     if (firstWaiting && after) {
       throw new ConfigError(
         `migrations/${basename(firstWaiting.filename)} holds no statement, but ${basename(after.filename)} follows it: ` +
