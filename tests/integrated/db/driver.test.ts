@@ -4,13 +4,12 @@
 // postgres.js kept counting rows from there, so the next result on that connection
 // lost its first rows: an existing note read as a 404, a stored note's POST as a
 // 500. A connection the server drops mid-statement, and a cancel that can't reach
-// the server, follow. Each test has a pool of its own: they run at once.
+// the server, follow.
 import { randomUUID } from 'node:crypto';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPool } from '../../../src/db/pool.js';
 import { notesRepository } from '../../../src/notes/repository.js';
 import { waitFor } from '../../../tools/wait.js';
-import { describeAtOnce } from '../../support/at-once.js';
 import { REPOSITORY_OPTIONS } from '../../support/database.js';
 import { startRelay } from '../../support/relay.js';
 import { testDatabase } from '../../support/settings.js';
@@ -42,7 +41,7 @@ async function withOneConnection(work: (sql: ReturnType<typeof openPool>) => Pro
   }
 }
 
-describeAtOnce('a statement cut off mid-result', () => {
+describe('a statement cut off mid-result', () => {
   it('is a statement timeout error for its own caller', async () => {
     await withOneConnection(async (sql) => {
       await expect(cutOffMidResult(sql)).rejects.toMatchObject({ code: '57014' });
@@ -89,7 +88,7 @@ describeAtOnce('a statement cut off mid-result', () => {
   });
 });
 
-describeAtOnce('a connection the server drops mid-statement', () => {
+describe('a connection the server drops mid-statement', () => {
   it('lets the pool end at once instead of waiting out its timeout', async () => {
     const sql = openPool({ ...testDatabase(), poolSize: 1 });
     const killer = openPool({ ...testDatabase(), poolSize: 1 });
@@ -108,7 +107,7 @@ describeAtOnce('a connection the server drops mid-statement', () => {
   });
 });
 
-describeAtOnce('cancelling a running statement', () => {
+describe('cancelling a running statement', () => {
   it('rejects catchably when the cancel request cannot reach the server, instead of crashing the process', async () => {
     // The relay stops accepting once the statement runs: the open connection works
     // on, a new one (the cancel request's) is refused.
