@@ -102,3 +102,9 @@ it('orders migrations by number, not by file name: a 1000 still being written wa
     waiting: ['1000.do.being-written.sql'],
   });
 });
+
+it('passes on the database’s own error for a migration that fails, and applies nothing of it', async () => {
+  await writeFile(join(directory, next()), 'alter table notes add colum tags text[];\n');
+  await expect(migrate(sql, name, { directory })).rejects.toMatchObject({ code: '42601' }); // syntax error
+  expect(await sql`select max(version)::int as version from schemaversion`).toEqual([{ version: latest }]);
+});
