@@ -8,19 +8,44 @@ import { waitFor } from '../../tools/wait.js';
 import { postNote, untilAtLeast, useFaultStack } from '../support/fault-stack.js';
 import { requestHead } from '../support/raw-http.js';
 
-const stack = useFaultStack({ SHUTDOWN_GRACE_MS: '5000' });
+// Metrics show how many requests the service holds; a long query timeout keeps
+// the creates waiting on a frozen database in flight instead of answering 503.
+const stack = useFaultStack({ SHUTDOWN_GRACE_MS: '5000', METRICS_ENABLED: 'true', POSTGRES_QUERY_TIMEOUT_MS: '60000' });
 beforeAll(async () => {
   await stack.startDatabase();
   await stack.startService();
 });
 
+const WRITERS = 16;
+
+async function requestsInFlight(url: string): Promise<number> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^http_requests_in_flight (\d+)$/m.exec(metrics)?.[1]);
+}
+
+/** Resolves once the port refuses connections: the service has closed its listener. */
+const untilRefused = (port: number) =>
+  waitFor(
+    'the service to stop accepting connections',
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const probe = connect(port, '127.0.0.1');
+        probe.once('connect', () => {
+          probe.destroy();
+          reject(new Error('still accepts'));
+        });
+        probe.once('error', () => resolve());
+      }),
+    { timeoutMs: 10_000, intervalMs: 10 },
+  );
+
 describe('graceful shutdown', () => {
-  it('finishes every request sent before SIGTERM under load, then exits 0', async () => {
+  it('finishes every request in flight at SIGTERM under load, then exits 0', async () => {
     const { url } = stack.service();
     const results: Array<{ sentAt: number; ok: boolean }> = [];
     let signalledAt = Number.POSITIVE_INFINITY;
     let running = true;
-    const loops = Array.from({ length: 16 }, async (_, writer) => {
+    const loops = Array.from({ length: WRITERS }, async (_, writer) => {
       for (let i = 0; running; i++) {
         const sentAt = Date.now();
         try {
@@ -33,14 +58,35 @@ describe('graceful shutdown', () => {
       }
     });
     await untilAtLeast('40 creates answered under load', () => results.length, 40);
-    signalledAt = Date.now();
-    const exitCode = await stack.service().stop('SIGTERM');
+    // "Sent before the signal" by the client's clock races the signal at the server:
+    // a request still on the wire arrives after it and rightly gets 503 shutting_down.
+    // So the signal waits until no request is on the wire: with the database frozen,
+    // each writer's one request is held by the service, all of them counted in flight.
+    await stack.freezeDatabase(true);
+    let exited: Promise<number | null> | undefined;
+    try {
+      await waitFor(
+        `all ${WRITERS} writers' creates held by the service`,
+        async () => {
+          const held = await requestsInFlight(url);
+          if (held !== WRITERS) throw new Error(`${held} in flight`);
+        },
+        { timeoutMs: 30_000, intervalMs: 10 },
+      );
+      signalledAt = Date.now();
+      exited = stack.service().stop('SIGTERM');
+      // Closing: the listener stops accepting; only then may the held creates finish.
+      await untilRefused(stack.service().port);
+    } finally {
+      await stack.freezeDatabase(false);
+    }
+    const exitCode = await exited;
     running = false;
     await Promise.all(loops);
 
     expect(exitCode).toBe(0);
     const before = results.filter((result) => result.sentAt < signalledAt);
-    expect(before.length).toBeGreaterThan(20);
+    expect(before.length).toBeGreaterThan(40 + WRITERS - 1);
     expect(before.filter((result) => !result.ok)).toEqual([]);
   });
 });
@@ -69,19 +115,7 @@ describe('requests that arrive while the service closes', () => {
     expect((await fetch(`${service.url}/health/live`, { headers: { connection: 'close' } })).status).toBe(200);
     const exited = service.stop('SIGTERM');
     // Closing: it no longer accepts connections. Only then do the two requests complete.
-    await waitFor(
-      'the service to stop accepting connections',
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const probe = connect(service.port, '127.0.0.1');
-          probe.once('connect', () => {
-            probe.destroy();
-            reject(new Error('still accepts'));
-          });
-          probe.once('error', () => resolve());
-        }),
-      { timeoutMs: 10_000, intervalMs: 10 },
-    );
+    await untilRefused(service.port);
     create.socket.write(body.slice(5));
     late.socket.write('\r\n');
 
