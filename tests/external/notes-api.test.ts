@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { apiClient, fetch } from '../support/contract.js';
+import { appUrl, authorization } from '../support/provided.js';
 import { rawRequest, requestHead } from '../support/raw-http.js';
-import { appUrl, authorization, readTestSettings } from '../support/settings.js';
+import { readTestSettings } from '../support/settings.js';
 
 const url = appUrl();
 const api = apiClient(url);

@@ -9,7 +9,7 @@ import addFormats from 'ajv-formats';
 import createClient from 'openapi-fetch';
 import { expect } from 'vitest';
 import type { paths } from './api-types.js';
-import { authorization } from './settings.js';
+import { authorization } from './provided.js';
 
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema: object }> }>;

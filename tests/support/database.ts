@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createDatabaseIfMissing } from '../../src/db/create-database.js';
 import { openMigratedPool } from '../../src/db/open.js';
 import { type ConnectionSettings, openPool } from '../../src/db/pool.js';
-import { testDatabase } from './settings.js';
+import { testDatabase } from './provided.js';
 
 /** The repository's options as the service's defaults set them. */
 export const REPOSITORY_OPTIONS = (() => {

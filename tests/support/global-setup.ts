@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
@@ -23,6 +23,7 @@ import { startServiceProcess } from '../../tools/service-process.js';
 import { waitFor, waitForHttp200 } from '../../tools/wait.js';
 import { engineUnavailable, reapAbandonedProjects } from './docker.js';
 import { ROOT } from './make.js';
+import type { Started } from './provided.js';
 import { claimRunDir, RUN_DIR_PREFIX, RUN_ROOT } from './run-dir.js';
 import { readTestSettings } from './settings.js';
 
@@ -49,62 +50,34 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   project.provide('apiToken', apiToken ?? null);
   const needsDatabase = tiers.has('integrated') || tiers.has('workflow') || needsService;
   const teardowns: Teardown[] = [];
+  let starting: Promise<void> = Promise.resolve();
   const teardown = async () => {
+    await starting; // a start under way ends (up or failed) before what it started is stopped
     for (const step of teardowns.reverse()) await step();
   };
 
   try {
     let database: ConnectionSettings | null = null;
+    let startedFile: string | null = null;
     if (needsDatabase) {
       const runDir = await claimRunDir();
       teardowns.push(() => rm(runDir, { recursive: true, force: true }));
       const forget = cleanUpOnInterrupt(runDir);
       teardowns.push(async () => forget());
-      const target = await chooseDatabase();
-      // The service waits for its database like in production, so its start overlaps the database's.
-      const [service, prepared] = await Promise.allSettled([
-        needsService
-          ? startServiceProcess(target, join(runDir, 'service.log'), settings.appWait, serviceEnv)
-          : undefined,
-        prepareDatabase(target, runDir, teardowns),
-      ]);
-      if (service.status === 'fulfilled' && service.value) {
-        let running = service.value;
-        teardowns.push(async () => {
-          await running.stop();
-        });
-        project.provide('appUrl', running.url);
-        // Watch mode (make test_reloading): before every rerun, a migration just saved
-        // is applied, and the service restarts on the same port when the code it runs
-        // has changed (its bundle is named by its content), so the external tier sees
-        // the save; a save of a test file restarts nothing.
-        project.onTestsRerun(async () => {
-          // Said, not thrown: the rerun goes on and shows what the failure breaks.
-          const said = (what: string) => (error: unknown) => {
-            process.stderr.write(`before this rerun, ${what} failed: ${(error as Error).message}\n`);
-          };
-          await migrateOnly(target).catch(said('migrating the test database'));
-          const nodeArgs = await serviceNodeArgs('server').catch(said('building the service'));
-          const alive = running.child.exitCode === null && running.child.signalCode === null;
-          if (!nodeArgs || (alive && nodeArgs.join(' ') === running.nodeArgs.join(' '))) return;
-          await running.stop();
-          await startServiceProcess(target, join(runDir, 'service.log'), settings.appWait, {
-            ...serviceEnv,
-            API_PORT: String(running.port),
-          }).then((restarted) => {
-            running = restarted;
-          }, said('restarting the service'));
-        });
-      }
-      if (prepared.status === 'rejected') throw prepared.reason;
-      if (service.status === 'rejected') throw service.reason;
-      database = target;
+      database = await chooseDatabase();
+      // Not waited for here: the files that need neither run meanwhile (./provided.ts).
+      startedFile = join(runDir, 'started.json');
+      starting = reportStart(
+        startedFile,
+        startDatabaseAndService(project, database, runDir, needsService ? serviceEnv : undefined, teardowns),
+      );
     }
+    project.provide('database', database);
+    project.provide('started', startedFile);
     if (settings.appUrl && tiers.has('external')) {
       await waitForHttp200(`${settings.appUrl}/`, settings.appWait);
       project.provide('appUrl', settings.appUrl);
     }
-    project.provide('database', database);
     if (tiers.has('containers')) project.provide('dockerEngine', await prepareEngine());
     // The scaled stack's instances run the production build, as they would deployed.
     if (tiers.has('scaled')) await run('npm', ['run', '-s', 'build'], { cwd: ROOT });
@@ -115,6 +88,76 @@ export default async function setup(project: TestProject): Promise<Teardown> {
     throw error;
   }
   return teardown;
+}
+
+/**
+ * The test database (the embedded one, unless POSTGRES_HOST), migrated, and the
+ * service when `serviceEnv` is given; what they need at the end goes on
+ * `teardowns`. Resolves to the service's URL, or null.
+ */
+async function startDatabaseAndService(
+  project: TestProject,
+  target: ConnectionSettings,
+  runDir: string,
+  serviceEnv: Record<string, string> | undefined,
+  teardowns: Teardown[],
+): Promise<string | null> {
+  const { appWait } = readTestSettings();
+  // The service waits for its database like in production, so its start overlaps the database's.
+  const [service, prepared] = await Promise.allSettled([
+    serviceEnv ? startServiceProcess(target, join(runDir, 'service.log'), appWait, serviceEnv) : undefined,
+    prepareDatabase(target, runDir, teardowns),
+  ]);
+  if (service.status === 'fulfilled' && service.value) {
+    let running = service.value;
+    teardowns.push(async () => {
+      await running.stop();
+    });
+    // Watch mode (make test_reloading): before every rerun, a migration just saved
+    // is applied, and the service restarts on the same port when the code it runs
+    // has changed (its bundle is named by its content), so the external tier sees
+    // the save; a save of a test file restarts nothing.
+    project.onTestsRerun(async () => {
+      // Said, not thrown: the rerun goes on and shows what the failure breaks.
+      const said = (what: string) => (error: unknown) => {
+        process.stderr.write(`before this rerun, ${what} failed: ${(error as Error).message}\n`);
+      };
+      await migrateOnly(target).catch(said('migrating the test database'));
+      const nodeArgs = await serviceNodeArgs('server').catch(said('building the service'));
+      const alive = running.child.exitCode === null && running.child.signalCode === null;
+      if (!nodeArgs || (alive && nodeArgs.join(' ') === running.nodeArgs.join(' '))) return;
+      await running.stop();
+      await startServiceProcess(target, join(runDir, 'service.log'), appWait, {
+        ...serviceEnv,
+        API_PORT: String(running.port),
+      }).then((restarted) => {
+        running = restarted;
+      }, said('restarting the service'));
+    });
+  }
+  if (prepared.status === 'rejected') throw prepared.reason;
+  if (service.status === 'rejected') throw service.reason;
+  return service.value?.url ?? null;
+}
+
+/**
+ * Writes what `start` came to into `file`, in one rename, for the files waiting
+ * on it; a failure is also said at once, in one line, ahead of the failures of
+ * the files that needed what failed to start.
+ */
+async function reportStart(file: string, start: Promise<string | null>): Promise<void> {
+  const started: Started = await start.then(
+    (appUrl) => ({ appUrl }),
+    (error: Error) => {
+      process.stderr.write(
+        `test setup failed, so no test that needs its database or service can run: ${error.message}\n`,
+      );
+      return { error: error.message };
+    },
+  );
+  const partial = `${file}.partial`;
+  await writeFile(partial, JSON.stringify(started));
+  await rename(partial, file);
 }
 
 /** The tiers whose files the selected projects run: tests/<tier>/ in their include patterns. */

@@ -1,7 +1,5 @@
-// The test suite's own settings, from the environment like the service's, and
-// the values the global setup hands to test files through provide/inject.
-import { inject } from 'vitest';
-import type { ConnectionSettings } from '../../src/db/pool.js';
+// The test suite's own settings, from the environment like the service's (what
+// the global setup hands to test files is in ./provided.ts).
 
 export interface TestSettings {
   appUrl: string | undefined;
@@ -25,33 +23,4 @@ export function readTestSettings(env: NodeJS.ProcessEnv = process.env): TestSett
     stackId: env.STACK_ID || undefined,
     appWait: { timeoutMs: ms('APP_WAIT_TIMEOUT_MS', 30_000), intervalMs: ms('APP_WAIT_INTERVAL_MS', 50) },
   };
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    database: ConnectionSettings | null;
-    appUrl: string | null;
-    /** The token the external tier's service requires: API_TOKEN, or the run's own for the service it started. */
-    apiToken: string | null;
-    /** Why the container tier can't run (no Docker engine), or null when it can. */
-    dockerEngine: string | null;
-  }
-}
-
-export function testDatabase(): ConnectionSettings {
-  const database = inject('database');
-  if (!database) throw new Error('no test database: the global setup starts one for the integrated and external tiers');
-  return database;
-}
-
-export function appUrl(): string {
-  const url = inject('appUrl');
-  if (!url) throw new Error('no service: the global setup starts one for the external tier unless APP_URL is set');
-  return url;
-}
-
-/** The Authorization header the external tier's service wants (see ProvidedContext.apiToken), else none. */
-export function authorization(): Record<string, string> {
-  const apiToken = inject('apiToken') ?? readTestSettings().apiToken;
-  return apiToken ? { authorization: `Bearer ${apiToken}` } : {};
 }

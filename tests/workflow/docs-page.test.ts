@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServiceProcess, startServiceProcess } from '../../tools/service-process.js';
-import { readTestSettings, testDatabase } from '../support/settings.js';
+import { testDatabase } from '../support/provided.js';
+import { readTestSettings } from '../support/settings.js';
 
 // Debian's Chromium; CHROMIUM_PATH names another (Google Chrome on GitHub's runners).
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEnv, startProcess } from '../../tools/service-process.js';
-import { readTestSettings, testDatabase } from '../support/settings.js';
+import { testDatabase } from '../support/provided.js';
+import { readTestSettings } from '../support/settings.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

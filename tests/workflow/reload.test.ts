@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabaseIfMissing } from '../../src/db/create-database.js';
 import { databaseEnv, type ServiceProcess, startProcess } from '../../tools/service-process.js';
 import { waitFor } from '../../tools/wait.js';
-import { readTestSettings, testDatabase } from '../support/settings.js';
+import { testDatabase } from '../support/provided.js';
+import { readTestSettings } from '../support/settings.js';
 import { useWorkingCopy } from '../support/working-copy.js';
 
 const copy = useWorkingCopy('reload');

@@ -5,7 +5,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databaseEnv } from '../../tools/service-process.js';
 import { ROOT } from '../support/make.js';
-import { testDatabase } from '../support/settings.js';
+import { testDatabase } from '../support/provided.js';
 
 const seed = (args: string[]) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {

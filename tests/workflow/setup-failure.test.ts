@@ -1,5 +1,6 @@
 // A test run whose setup fails (here: the database it is pointed at never
-// answers) says why right under Vitest's banner, before its "No test files found".
+// answers) says why right under Vitest's banner, before any report of a file,
+// and each file that needed what failed to start fails with the same cause.
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/free-port.js';
@@ -35,6 +36,11 @@ describe('a test run whose setup fails', () => {
     // Vitest's banner (" RUN  v4…") comes before any setup runs; the cause is the next line.
     const [banner, first] = result.output.split('\n').filter((line) => line.trim());
     expect(banner).toMatch(/^ RUN {2}v\d/);
-    expect(first).toMatch(/^test setup failed, so no test ran: the database did not answer within 300 ms \(/);
+    const cause = 'the database did not answer within 300 ms (connect ECONNREFUSED';
+    expect(first).toBe(
+      `test setup failed, so no test that needs its database or service can run: ${cause} 127.0.0.1:${port})`,
+    );
+    expect(result.output).toContain(`Error: the test setup failed, so this file can't run: ${cause}`);
+    expect(result.output).toMatch(/^ Test Files {2}1 failed \(1\)$/m);
   });
 });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabaseIfMissing } from '../../src/db/create-database.js';
 import { databaseEnv } from '../../tools/service-process.js';
 import { waitFor } from '../../tools/wait.js';
-import { testDatabase } from '../support/settings.js';
+import { testDatabase } from '../support/provided.js';
 import { useWorkingCopy } from '../support/working-copy.js';
 
 const copy = useWorkingCopy('test-watch');

@@ -11,8 +11,8 @@ import { openPool } from '../../../src/db/pool.js';
 import { notesRepository } from '../../../src/notes/repository.js';
 import { waitFor } from '../../../tools/wait.js';
 import { REPOSITORY_OPTIONS } from '../../support/database.js';
+import { testDatabase } from '../../support/provided.js';
 import { startRelay } from '../../support/relay.js';
-import { testDatabase } from '../../support/settings.js';
 
 // Rows 1 and 2 leave at once; row 3 sleeps past the statement timeout. The server
 // sends D, D, then E: the error arrives after rows, whatever the timing.

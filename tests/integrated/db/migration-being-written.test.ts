@@ -14,7 +14,7 @@ import { migrate } from '../../../src/db/migrate.js';
 import { applyMigrations } from '../../../src/db/open.js';
 import { openPool } from '../../../src/db/pool.js';
 import { useTestDatabase } from '../../support/database.js';
-import { testDatabase } from '../../support/settings.js';
+import { testDatabase } from '../../support/provided.js';
 
 const admin = useTestDatabase();
 const MIGRATIONS = fileURLToPath(new URL('../../../migrations', import.meta.url));

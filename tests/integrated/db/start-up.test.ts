@@ -13,7 +13,7 @@ import { waitForDatabase } from '../../../src/db/wait.js';
 import { freePort } from '../../../tools/free-port.js';
 import { describeAtOnce } from '../../support/at-once.js';
 import { useTestDatabase } from '../../support/database.js';
-import { testDatabase } from '../../support/settings.js';
+import { testDatabase } from '../../support/provided.js';
 
 const sql = useTestDatabase();
 

@@ -14,8 +14,8 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/db/em
 import { openMigratedPool } from '../../../src/db/open.js';
 import type { ConnectionSettings } from '../../../src/db/pool.js';
 import { freePort } from '../../../tools/free-port.js';
+import { testDatabase } from '../../support/provided.js';
 import { claimRunDir } from '../../support/run-dir.js';
-import { testDatabase } from '../../support/settings.js';
 
 const run = promisify(execFile);
 let dir: string;

@@ -7,7 +7,7 @@ import { LISTING_BATCH, notesRepository } from '../../../src/notes/repository.js
 import type { Note } from '../../../src/notes/schemas.js';
 import { collect } from '../../support/collect.js';
 import { REPOSITORY_OPTIONS, useTestDatabase } from '../../support/database.js';
-import { testDatabase } from '../../support/settings.js';
+import { testDatabase } from '../../support/provided.js';
 
 const sql = useTestDatabase();
 const notes = notesRepository(sql, REPOSITORY_OPTIONS);

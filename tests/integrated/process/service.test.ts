@@ -7,7 +7,7 @@ import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { assembleApp } from '../../../src/process/assemble.js';
 import { type Reloader, startService } from '../../../src/process/service.js';
-import { testDatabase } from '../../support/settings.js';
+import { testDatabase } from '../../support/provided.js';
 
 /** A reloader whose saves the test makes: each save() rebuilds with the assembler given. */
 function handReloader() {

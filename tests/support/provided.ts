@@ -1,0 +1,65 @@
+// What the global setup hands to test files through provide/inject. The global
+// setup returns before the database and the service are up, so that the files
+// that need neither (most of the unit tier) start at once, while PostgreSQL and
+// the service start beside them. A file that imports this module waits here,
+// once per worker (its top-level await), until the setup has written its ready
+// file: what it started, or why that failed.
+import { readFile } from 'node:fs/promises';
+import { inject } from 'vitest';
+import type { ConnectionSettings } from '../../src/db/pool.js';
+import { readTestSettings } from './settings.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Where the test database is (known before it is up: see `started`), or null when no tier needs one. */
+    database: ConnectionSettings | null;
+    /** APP_URL, once it answers: the service the external tier tests when it starts none. */
+    appUrl: string | null;
+    /** The file the setup writes once the database and the service are up (a Started), or null when it starts none. */
+    started: string | null;
+    /** The token the external tier's service requires: API_TOKEN, or the run's own for the service it started. */
+    apiToken: string | null;
+    /** Why the container tier can't run (no Docker engine), or null when it can. */
+    dockerEngine: string | null;
+  }
+}
+
+/** What the ready file holds: the service's URL (APP_URL's, or null when the external tier doesn't run), or the failure. */
+export type Started = { appUrl: string | null } | { error: string };
+
+/** How often a waiting file looks for the ready file: a fraction of a start that takes a few hundred ms. */
+const LOOK_EVERY_MS = 10;
+
+async function waitForStart(file: string | null): Promise<{ appUrl: string | null }> {
+  if (!file) return { appUrl: null };
+  for (;;) {
+    // The setup writes it in one rename, so what is there is whole; always, as its last step, fail or not.
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined) {
+      const started = JSON.parse(text) as Started;
+      if ('error' in started) throw new Error(`the test setup failed, so this file can't run: ${started.error}`);
+      return started;
+    }
+    await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
+  }
+}
+
+const started = await waitForStart(inject('started'));
+
+export function testDatabase(): ConnectionSettings {
+  const database = inject('database');
+  if (!database) throw new Error('no test database: the global setup starts one for the integrated and external tiers');
+  return database;
+}
+
+export function appUrl(): string {
+  const url = inject('appUrl') ?? started.appUrl;
+  if (!url) throw new Error('no service: the global setup starts one for the external tier unless APP_URL is set');
+  return url;
+}
+
+/** The Authorization header the external tier's service wants (see ProvidedContext.apiToken), else none. */
+export function authorization(): Record<string, string> {
+  const apiToken = inject('apiToken') ?? readTestSettings().apiToken;
+  return apiToken ? { authorization: `Bearer ${apiToken}` } : {};
+}
