@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describeSettings, loadConfig } from '../src/config.js';
-import { buildApp } from '../src/http/app.js';
-import { notesRepository } from '../src/notes/repository.js';
+import { createLogger } from '../src/logger.js';
+import { assembleApp } from '../src/process/assemble.js';
 
 export interface GeneratedFile {
   /** Relative to the checkout. */
@@ -73,12 +73,10 @@ export const typesMadeFrom = (document: GeneratedFile) =>
 
 /** openapi.json as the app serves it with the default config. */
 export async function servedOpenApi(): Promise<GeneratedFile> {
-  // The document depends on schemas and config only: no database is touched.
-  const app = buildApp({
-    config: { ...loadConfig({}), logLevel: 'silent' },
-    notes: notesRepository(undefined as never, { pageMaxBytes: 0, batching: { maxBatch: 1, maxInFlight: 1 } }),
-    readiness: async () => {},
-  });
+  // The service's own composition, so every feature is in it; the document depends
+  // on schemas and config only: no database is touched, so there is none.
+  const config = { ...loadConfig({}), logLevel: 'silent' } as const;
+  const app = assembleApp(config, undefined as never, createLogger(config.logLevel), () => false);
   try {
     const document = (await app.inject({ url: '/openapi.json' })).json();
     return { path: 'openapi.json', text: `${JSON.stringify(document, null, 2)}\n` };

@@ -1,8 +1,8 @@
 // How cross-cutting concerns (the query deadline, metrics) reach each database
 // call: a Guard runs a call and hands it the moment its caller stops waiting, so
 // that work still queued or running for a caller who got its 503 can be dropped
-// or cancelled. A repository is wrapped method by method, written out in the
-// feature (src/notes/guarded.ts), so the compiler checks that each is covered.
+// or cancelled. A repository is wrapped method by method, written out in its
+// feature (a guarded.ts beside it), so the compiler checks that each is covered.
 
 /** Runs `call` under the guard; `deadline` is the Date.now() past which nobody waits for its answer. */
 export type Guard = <T>(call: (deadline: number) => Promise<T>) => Promise<T>;

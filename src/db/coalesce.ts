@@ -14,6 +14,16 @@ export interface CoalesceLimits {
   readonly maxInFlight: number;
 }
 
+/**
+ * What metrics see of a repository's coalescers, each named by a kind of its
+ * choosing (a feature's 'read', 'create'): every batch's size as it goes out, and
+ * how to read each queue's depth.
+ */
+export interface BatchObserver {
+  batch(kind: string, size: number): void;
+  queued(kind: string, depth: () => number): void;
+}
+
 interface Call<In, Out> {
   input: In;
   deadline: number;

@@ -4,7 +4,7 @@
 // (paused VM, network black hole) would hold a request forever. Past the deadline
 // the call fails as DatabaseUnavailableError (→ 503). The call is told its
 // deadline, so what is still queued for it is dropped and a create statement that
-// reaches the server later stores nothing (src/notes/repository.ts).
+// reaches the server later stores nothing (the repositories pass it on).
 import { DatabaseUnavailableError } from '../database-unavailable.js';
 import type { Guard } from './around.js';
 import { asUnavailable } from './errors.js';

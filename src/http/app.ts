@@ -1,6 +1,6 @@
 // buildApp(deps): the Fastify instance with every option, plugin and route the
-// service runs with. It never listens, so tests inject into the same app that
-// production serves.
+// service runs with, serving the features it is handed. It never listens, so
+// tests inject into the same app that production serves.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,12 +9,11 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
-import type { NotesRepository } from '../notes/repository.js';
-import { NOTES_ERRORS, notesRoutes } from '../notes/routes.js';
 import type { App } from './app-instance.js';
 import { requireBearerToken } from './auth.js';
 import { SCHEMA_COMPILERS } from './compilers.js';
 import { apiErrorSchema, handleClientError, handleError, handleNotFound, KIT_ERRORS } from './errors.js';
+import type { Feature } from './feature.js';
 import { healthRoutes, type Readiness } from './health.js';
 import { parseJsonStrictly } from './json-body.js';
 import { lingerOnEarlyClose } from './lingering-close.js';
@@ -30,8 +29,6 @@ export interface AppDeps {
   config: Pick<
     Config,
     | 'logLevel'
-    | 'noteMaxLength'
-    | 'idempotencyKeyTtlMs'
     | 'bodyLimitBytes'
     | 'requestTimeoutMs'
     | 'headersTimeoutMs'
@@ -41,7 +38,8 @@ export interface AppDeps {
     | 'stackId'
     | 'shedding'
   >;
-  notes: NotesRepository;
+  /** What the app serves beside the kit's own routes (health, OpenAPI, metrics). */
+  features: readonly Feature[];
   readiness: Readiness;
   /** True while the service drains before it stops: readiness answers 503, answers close their connection. */
   draining?: () => boolean;
@@ -51,7 +49,7 @@ export interface AppDeps {
   metrics?: Registry;
 }
 
-export function buildApp({ config, notes, readiness, draining = () => false, logger, metrics }: AppDeps): App {
+export function buildApp({ config, features, readiness, draining = () => false, logger, metrics }: AppDeps): App {
   const app = Fastify({
     // A child, so that the service can quiet the app's own lines (listen) without quieting the process.
     loggerInstance: (logger ?? createLogger(config.logLevel)).child({}),
@@ -91,20 +89,19 @@ export function buildApp({ config, notes, readiness, draining = () => false, log
   enforceHttpRules(app);
   admitRequests(app, config.shedding, draining, metrics ? observeAdmission(metrics) : {});
   app.setNotFoundHandler(handleNotFound);
-  app.addSchema(apiErrorSchema([...Object.keys(KIT_ERRORS), ...Object.keys(NOTES_ERRORS)]));
+  const codes = new Set([KIT_ERRORS, ...features.map((feature) => feature.errors)].flatMap(Object.keys));
+  app.addSchema(apiErrorSchema([...codes]));
   const otherMethods = collectRoutes(app);
   app.register(swagger, openApiOptions); // at the root and before the routes, so that it sees them all
   app.register(openApiRoute);
   app.register(swaggerUi, { routePrefix: '/docs' }); // the UI's files come from the package: no CDN
   app.register(healthRoutes, { readiness, draining, stack: config.stackId });
-  app.register(async (notesScope) => {
-    if (config.apiToken) requireBearerToken(notesScope, config.apiToken);
-    await notesScope.register(notesRoutes, {
-      notes,
-      noteMaxLength: config.noteMaxLength,
-      idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
+  for (const feature of features) {
+    app.register(async (scope) => {
+      if (config.apiToken) requireBearerToken(scope, config.apiToken);
+      await feature.register(scope);
     });
-  });
+  }
   if (metrics) {
     observeRequests(app, metrics);
     app.register(async (metricsScope) => {

@@ -1,5 +1,5 @@
-// GET / is the readiness check the talk's tests wait on: 200 only when the
-// service can serve notes, which means the database answers. /health/live and
+// GET / is the readiness check the tests and stacks wait on: 200 only when the
+// service can serve its features, which means the database answers. /health/live and
 // /health/ready are the same split for orchestrators. While the service drains
 // before it stops (SHUTDOWN_DRAIN_MS), readiness answers 503 so that load
 // balancers stop sending, while every other request is still served.

@@ -4,7 +4,7 @@
 // own metrics. One registry per app, so apps built in one process don't collide.
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { RepositoryOptions, StatementKind } from '../notes/repository.js';
+import type { BatchObserver } from '../db/coalesce.js';
 import type { App } from './app-instance.js';
 import { NEVER_SHED, type ShedReason } from './load-shedding.js';
 
@@ -13,7 +13,7 @@ export interface Metrics {
   /** Counts a database call as in flight while it runs (an `around` for the repository's calls). */
   trackDatabaseCall<T>(call: () => Promise<T>): Promise<T>;
   /** The repository's coalesced statements: batch sizes and queue depths by kind. */
-  statements: NonNullable<RepositoryOptions['observe']>;
+  statements: BatchObserver;
 }
 
 export function createMetrics(poolSize: number): Metrics {
@@ -32,7 +32,7 @@ export function createMetrics(poolSize: number): Metrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     registers: [registry],
   });
-  const queues = new Map<StatementKind, () => number>();
+  const queues = new Map<string, () => number>();
   new Gauge({
     name: 'notes_db_batch_queue_depth',
     help: 'Creates or reads by id waiting for a statement slot (POSTGRES_BATCH_MAX_IN_FLIGHT)',

@@ -25,7 +25,7 @@ export const openApiOptions: SwaggerOptions = {
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',
-          description: 'Required on /notes (and /metrics) only when the service runs with API_TOKEN set',
+          description: 'Required on every feature route (and /metrics) only when the service runs with API_TOKEN set',
         },
       },
     },

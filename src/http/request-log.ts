@@ -17,7 +17,7 @@ export function requestId(request: IncomingMessage): string {
 function requestLine(request: FastifyRequest, reply: FastifyReply) {
   return {
     method: request.method,
-    route: request.routeOptions.url ?? null, // the pattern (/notes/:id/), so lines group by endpoint
+    route: request.routeOptions.url ?? null, // the pattern (/<resource>/:id/), so lines group by endpoint
     url: request.url,
     status: reply.statusCode,
     durationMs: Math.round(reply.elapsedTime * 10) / 10,

@@ -3,7 +3,7 @@
 // a create batch being one transaction, so one commit (group commit).
 import postgres, { type Sql } from 'postgres';
 import { DatabaseUnavailableError } from '../database-unavailable.js';
-import { type CoalesceLimits, Coalescer } from '../db/coalesce.js';
+import { type BatchObserver, type CoalesceLimits, Coalescer } from '../db/coalesce.js';
 import { MAX_NOTE_ID, type Note } from './schemas.js';
 
 export type KeyedCreate = { note: Note; replayed: boolean } | { keyReused: true };
@@ -82,18 +82,13 @@ interface SizedNoteRow extends NoteRow {
   next_id: string | null; // the next candidate's id, cut or not
 }
 
-export type StatementKind = 'read' | 'create';
-
 export interface RepositoryOptions {
   /** The budget of one page (PAGE_MAX_BYTES). */
   readonly pageMaxBytes: number;
   /** How plain creates and reads by id are coalesced (POSTGRES_BATCH_*). */
   readonly batching: CoalesceLimits;
-  /** Metrics: each statement's batch size as it goes out, and how to read the queues. */
-  readonly observe?: {
-    batch(kind: StatementKind, size: number): void;
-    queued(kind: StatementKind, depth: () => number): void;
-  };
+  /** Metrics: each statement's batch size as it goes out, and how to read the queues ('read', 'create'). */
+  readonly observe?: BatchObserver;
 }
 
 export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: RepositoryOptions): NotesRepository {

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply } from 'fastify';
 import { OPTIONAL_BEARER } from '../http/auth.js';
 import { ApiError, handleError, notFound, sendError } from '../http/errors.js';
+import type { Feature } from '../http/feature.js';
 import { NoteIdsExhaustedError, type NotesRepository } from './repository.js';
 import { CreateHeaders, ListQuery, MAX_NOTE_ID, Note, NoteList, NoteParams, noteInputSchema } from './schemas.js';
 
@@ -34,6 +35,16 @@ export interface NotesRoutesOptions {
   notes: NotesRepository;
   noteMaxLength: number;
   idempotencyKeyTtlMs: number;
+}
+
+/** The notes feature as buildApp serves it. */
+export function notesFeature(options: NotesRoutesOptions): Feature {
+  return {
+    errors: NOTES_ERRORS,
+    async register(scope) {
+      await scope.register(notesRoutes, options);
+    },
+  };
 }
 
 function created(reply: FastifyReply, note: Note) {

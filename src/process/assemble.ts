@@ -1,6 +1,7 @@
 // The app on a real pool: the repository over it, its calls under the query
 // deadline (and counted, with METRICS_ENABLED), a readiness probe that pings it,
-// and buildApp. The composition root of the request path; npm run dev rebuilds
+// and buildApp serving the features. The composition root of the request path,
+// the one module that knows every feature (add one: one line in `features`); npm run dev rebuilds
 // this module's graph on a save and swaps its app in (reload.ts).
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
@@ -13,6 +14,7 @@ import type { App } from '../http/app-instance.js';
 import { createMetrics } from '../http/metrics.js';
 import { guardedNotes } from '../notes/guarded.js';
 import { notesRepository } from '../notes/repository.js';
+import { notesFeature } from '../notes/routes.js';
 
 export function assembleApp(config: Config, sql: Sql, logger: Logger, draining: () => boolean): App {
   const deadline = guardDatabaseCalls(config.postgres.queryTimeoutMs);
@@ -26,7 +28,13 @@ export function assembleApp(config: Config, sql: Sql, logger: Logger, draining: 
   return buildApp({
     config,
     logger,
-    notes: guardedNotes(repository, guard),
+    features: [
+      notesFeature({
+        notes: guardedNotes(repository, guard),
+        noteMaxLength: config.noteMaxLength,
+        idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
+      }),
+    ],
     readiness: () => deadline(() => pingDatabase(sql)),
     draining,
     metrics: metrics?.registry,

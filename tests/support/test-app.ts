@@ -12,6 +12,7 @@ import { createMetrics } from '../../src/http/metrics.js';
 import { createLogger } from '../../src/logger.js';
 import { guardedNotes } from '../../src/notes/guarded.js';
 import type { NotesRepository } from '../../src/notes/repository.js';
+import { notesFeature } from '../../src/notes/routes.js';
 import { inMemoryNotes } from './in-memory-notes.js';
 
 /** Small limits, so the tests reach them with small bodies. */
@@ -66,7 +67,13 @@ export function testApp(options: TestAppOptions = {}): App {
   const guard = guardDatabaseCalls(QUERY_TIMEOUT_MS);
   const app = buildApp({
     config: { ...TEST_CONFIG, ...limits, apiToken, stackId, shedding: { ...TEST_CONFIG.shedding, ...shedding } },
-    notes: guardedNotes({ ...inMemoryNotes(), ...notes }, guard),
+    features: [
+      notesFeature({
+        notes: guardedNotes({ ...inMemoryNotes(), ...notes }, guard),
+        noteMaxLength: TEST_CONFIG.noteMaxLength,
+        idempotencyKeyTtlMs: TEST_CONFIG.idempotencyKeyTtlMs,
+      }),
+    ],
     readiness: () => guard(readiness),
     draining: () => draining,
     metrics: metrics ? createMetrics(7).registry : undefined,
