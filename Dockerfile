@@ -26,7 +26,7 @@ EXPOSE 8080 9229
 RUN mkdir .data && chown node:node .data
 USER node
 # The dev entry with POSTGRES_HOST set (compose sets it) starts no database of its own.
-CMD ["sh", "-c", "exec node --inspect=0.0.0.0:${DEBUG_PORT} --import tsx src/process/dev-server.ts --watch"]
+CMD ["sh", "-c", "exec node --inspect=0.0.0.0:${DEBUG_PORT} --import tsx src/dev/start.ts --watch"]
 
 FROM development AS build
 USER root

@@ -4,9 +4,9 @@
 import { join } from 'node:path';
 import postgres from 'postgres';
 import type { Config } from '../src/config.js';
-import { createDatabaseIfMissing } from '../src/db/create-database.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
-import { readLiveServer } from '../src/db/embedded-files.js';
+import { createDatabaseIfMissing } from '../src/dev/create-database.js';
+import { startEmbeddedPostgres } from '../src/dev/embedded.js';
+import { readLiveServer } from '../src/dev/embedded-files.js';
 import { freePort } from '../tools/free-port.js';
 
 export type Database = { host: string; port: number; user: string; password: string; database: string };

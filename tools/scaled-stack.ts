@@ -13,7 +13,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { isRunning } from '../src/db/embedded-files.js';
+import { isRunning } from '../src/system/process-running.js';
 import { freePort } from './free-port.js';
 import { type Timing, waitFor, waitForHttp200 } from './wait.js';
 
@@ -111,7 +111,7 @@ export class ScaledStack {
     this.state.pids.database = await this.launch(
       'postgres',
       process.execPath,
-      ['--import', 'tsx', 'src/process/dev-database.ts'],
+      ['--import', 'tsx', 'src/dev/db-start.ts'],
       {
         POSTGRES_PORT: String(postgresPort),
         POSTGRES_USER: postgres.user,

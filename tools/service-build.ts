@@ -24,8 +24,8 @@ const KEEP_MS = 24 * 60 * 60_000;
 export const SERVICE_ENTRIES = {
   /** The production entry (src/process/server.ts): needs POSTGRES_HOST. */
   server: 'src/process/server.ts',
-  /** npm start's entry (src/process/dev-server.ts), with the embedded PostgreSQL. */
-  devServer: 'src/process/dev-server.ts',
+  /** npm start's entry (src/dev/start.ts), with the embedded PostgreSQL. */
+  devServer: 'src/dev/start.ts',
 } as const;
 
 export type ServiceEntry = keyof typeof SERVICE_ENTRIES;

@@ -2,7 +2,7 @@
 // tenacity): for the tests, the benchmark and scripts/wait-for-url alike.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { isRunning } from '../src/db/embedded-files.js';
+import { isRunning } from '../src/system/process-running.js';
 
 export interface Timing {
   timeoutMs: number;

@@ -2,7 +2,7 @@
 // deadline (and counted, with METRICS_ENABLED), a readiness probe that pings it,
 // and buildApp serving the features. The composition root of the request path,
 // the one module that knows every feature (add one: one line in `features`); npm run dev rebuilds
-// this module's graph on a save and swaps its app in (reload.ts).
+// this module's graph on a save and swaps its app in (src/dev/reload.ts).
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { Config } from '../config.js';

@@ -10,7 +10,7 @@ import { ConfigError } from '../config-reader.js';
 import { applyMigrations, openMigratedPool } from '../db/open.js';
 import type { ConnectionSettings } from '../db/pool.js';
 import type { App } from '../http/app-instance.js';
-import { isPortInUse } from '../port-in-use.js';
+import { isPortInUse } from '../system/port-in-use.js';
 import type { assembleApp } from './assemble.js';
 
 export interface RunningService {
@@ -18,7 +18,7 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** What npm run dev adds (reload.ts): a watch on the sources, and assembleApp built afresh from them. */
+/** What npm run dev adds (src/dev/reload.ts): a watch on the sources, and assembleApp built afresh from them. */
 export interface Reloader {
   /**
    * Calls `onChange` after each save, one call at a time, and `onError` with what

@@ -7,7 +7,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readLiveServer } from '../../src/db/embedded-files.js';
+import { readLiveServer } from '../../src/dev/embedded-files.js';
 import { freePort } from '../../tools/free-port.js';
 import { type ServiceProcess, startProcess } from '../../tools/service-process.js';
 import { waitFor, waitForHttp200 } from '../../tools/wait.js';
@@ -29,7 +29,7 @@ describe('npm start when its PostgreSQL dies', () => {
     await chmod(dir, 0o755); // reachable by the postgres OS user when we run as root
     const dataDir = join(dir, 'pg');
     service = await startProcess(
-      ['--import', 'tsx', 'src/process/dev-server.ts'],
+      ['--import', 'tsx', 'src/dev/start.ts'],
       join(dir, 'dev.log'),
       readTestSettings().appWait,
       {

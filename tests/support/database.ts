@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { createDatabaseIfMissing } from '../../src/db/create-database.js';
 import { openMigratedPool } from '../../src/db/open.js';
 import { type ConnectionSettings, openPool } from '../../src/db/pool.js';
+import { createDatabaseIfMissing } from '../../src/dev/create-database.js';
 import { testDatabase } from './provided.js';
 
 /** The repository's options as the service's defaults set them. */

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
-import { isRunning } from '../../src/db/embedded-files.js';
+import { isRunning } from '../../src/system/process-running.js';
 import { freePort } from '../../tools/free-port.js';
 import { type MakeOptions, type MakeResult, make, ROOT } from './make.js';
 

@@ -7,7 +7,7 @@ import { accessSync, constants, statfsSync } from 'node:fs';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OWNER_FILE } from '../../src/db/embedded-files.js';
+import { OWNER_FILE } from '../../src/dev/embedded-files.js';
 
 export const RUN_DIR_PREFIX = 'notes-service-test-';
 

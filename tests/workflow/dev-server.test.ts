@@ -13,7 +13,7 @@ import { ROOT } from '../support/make.js';
 import { readTestSettings } from '../support/settings.js';
 
 const settings = readTestSettings();
-const DEV_SERVER = ['--import', 'tsx', 'src/process/dev-server.ts'];
+const DEV_SERVER = ['--import', 'tsx', 'src/dev/start.ts'];
 const workDirs: string[] = [];
 afterAll(async () => {
   await Promise.all(workDirs.map((dir) => rm(dir, { recursive: true, force: true })));

@@ -8,7 +8,7 @@ import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRunning } from '../../src/db/embedded-files.js';
+import { isRunning } from '../../src/system/process-running.js';
 import { waitFor } from '../../tools/wait.js';
 import { ROOT } from '../support/make.js';
 

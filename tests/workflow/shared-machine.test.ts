@@ -6,7 +6,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isPortInUse } from '../../src/port-in-use.js';
+import { isPortInUse } from '../../src/system/port-in-use.js';
 import { type ServiceProcess, startProcess } from '../../tools/service-process.js';
 import { ROOT } from '../support/make.js';
 import { readTestSettings } from '../support/settings.js';
@@ -45,19 +45,14 @@ describe.skipIf(settings.appUrl)('npm test on a shared machine', () => {
       const dir = await mkdtemp(join(tmpdir(), 'notes-shared-'));
       await chmod(dir, 0o755); // reachable by the postgres OS user when we run as root
       cleanups.push(() => rm(dir, { recursive: true, force: true }));
-      service = await startProcess(
-        ['--import', 'tsx', 'src/process/dev-server.ts'],
-        join(dir, 'start.log'),
-        settings.appWait,
-        {
-          env: {
-            API_PORT: '8080',
-            POSTGRES_PORT: '5432',
-            POSTGRES_HOST: undefined,
-            EMBEDDED_POSTGRES_DATA_DIR: join(dir, 'pg'),
-          },
+      service = await startProcess(['--import', 'tsx', 'src/dev/start.ts'], join(dir, 'start.log'), settings.appWait, {
+        env: {
+          API_PORT: '8080',
+          POSTGRES_PORT: '5432',
+          POSTGRES_HOST: undefined,
+          EMBEDDED_POSTGRES_DATA_DIR: join(dir, 'pg'),
         },
-      );
+      });
       cleanups.push(() => (service as ServiceProcess).stop('SIGTERM'));
     }
 

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseIfMissing } from '../../src/db/create-database.js';
+import { createDatabaseIfMissing } from '../../src/dev/create-database.js';
 import { databaseEnv } from '../../tools/service-process.js';
 import { waitFor } from '../../tools/wait.js';
 import { testDatabase } from '../support/provided.js';

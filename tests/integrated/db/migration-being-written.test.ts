@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config-reader.js';
-import { createDatabaseIfMissing } from '../../../src/db/create-database.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { applyMigrations } from '../../../src/db/open.js';
 import { openPool } from '../../../src/db/pool.js';
+import { createDatabaseIfMissing } from '../../../src/dev/create-database.js';
 import { useTestDatabase } from '../../support/database.js';
 import { testDatabase } from '../../support/provided.js';
 

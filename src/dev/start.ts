@@ -7,11 +7,11 @@ import pretty from 'pino-pretty';
 import { loadConfig } from '../config.js';
 import type { ConnectionSettings } from '../db/pool.js';
 import { createLogger } from '../logger.js';
-import { startWatchedEmbedded } from './dev-embedded.js';
-import { unsupportedNode } from './node-version.js';
+import { unsupportedNode } from '../process/node-version.js';
+import { startService } from '../process/service.js';
+import { runMain, Shutdown } from '../process/shutdown.js';
 import { createReloader } from './reload.js';
-import { startService } from './service.js';
-import { runMain, Shutdown } from './shutdown.js';
+import { startWatchedEmbedded } from './run-embedded.js';
 
 async function main() {
   const config = loadConfig();

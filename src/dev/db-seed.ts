@@ -3,8 +3,8 @@
 // INSERT … SELECT, so a million take seconds, not a million requests. Each note a
 // short errand, ids in creation order, dates spread over the last weeks.
 import { loadConfig } from '../config.js';
-import { withDevelopmentDatabase } from './dev-embedded.js';
-import { runMain } from './shutdown.js';
+import { runMain } from '../process/shutdown.js';
+import { withDevelopmentDatabase } from './run-embedded.js';
 
 const MAX_NOTES = 10_000_000;
 

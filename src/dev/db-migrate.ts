@@ -2,8 +2,8 @@
 // embedded PostgreSQL: the one npm start is running on that data directory, or a
 // fresh start of it that stops again afterwards.
 import { loadConfig } from '../config.js';
-import { withDevelopmentDatabase } from './dev-embedded.js';
-import { runMain } from './shutdown.js';
+import { runMain } from '../process/shutdown.js';
+import { withDevelopmentDatabase } from './run-embedded.js';
 
 async function main() {
   // Opening the pool applies the pending migrations; there is nothing more to do.

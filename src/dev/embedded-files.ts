@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { isRunning } from '../system/process-running.js';
 
 /** Names the process that started the server in a data directory (its pid). */
 export const OWNER_FILE = 'notes-service.owner';
@@ -60,18 +61,6 @@ export async function readLiveServer(dataDir: string): Promise<{ pid: number; po
   // After a reboot the pid may belong to another program: only a postgres counts.
   const command = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => 'postgres');
   return command.trim() === 'postgres' ? { pid, port } : undefined;
-}
-
-/** Is `pid` a live process? A zombie (killed, not yet reaped by its parent) is not. */
-export async function isRunning(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  // Field 3, after the parenthesised command name, is the state; no /proc (macOS): trust kill().
-  return stat === undefined || stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
 /** A directory every user can enter, kept across reboots where the system has one; `name` in /var/tmp. */

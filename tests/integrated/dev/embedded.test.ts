@@ -1,4 +1,4 @@
-// The embedded PostgreSQL's start (src/db/embedded.ts) where the tests' own
+// The embedded PostgreSQL's start (src/dev/embedded.ts) where the tests' own
 // clusters depend on it: a taken port is waited for EMBEDDED_POSTGRES_PORT_WAIT_MS
 // and then named, and a throw-away cluster is a copy of one template, made once.
 import { readFile, rm, stat } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
-import { startEmbeddedPostgres } from '../../../src/db/embedded.js';
+import { startEmbeddedPostgres } from '../../../src/dev/embedded.js';
 import { claimRunDir } from '../../support/run-dir.js';
 
 const config = loadConfig({});

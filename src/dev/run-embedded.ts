@@ -5,9 +5,9 @@
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { Config } from '../config.js';
-import { startEmbeddedPostgres } from '../db/embedded.js';
 import { openMigratedPool } from '../db/open.js';
-import { reportFailure, type Shutdown } from './shutdown.js';
+import { reportFailure, type Shutdown } from '../process/shutdown.js';
+import { startEmbeddedPostgres } from './embedded.js';
 
 export async function startWatchedEmbedded(config: Config, logger: Logger, shutdown: Shutdown): Promise<number> {
   const { watchIntervalMs } = config.embeddedPostgres;

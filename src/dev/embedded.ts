@@ -11,11 +11,11 @@ import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { isPortInUse } from '../port-in-use.js';
+import { isPortInUse } from '../system/port-in-use.js';
+import { isRunning } from '../system/process-running.js';
 import { createDatabaseIfMissing } from './create-database.js';
 import {
   findBlockedDirectory,
-  isRunning,
   type OsUser,
   OWNER_FILE,
   readLiveServer,

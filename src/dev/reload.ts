@@ -11,9 +11,9 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
-import type { Reloader } from './service.js';
+import type { Reloader } from '../process/service.js';
 
-type AssembleModule = typeof import('./assemble.js');
+type AssembleModule = typeof import('../process/assemble.js');
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUILD_DIR = join(ROOT, '.data', 'dev-build');

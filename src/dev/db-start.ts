@@ -4,8 +4,8 @@
 // stack (scripts/scaled-stack), a database client, or a service from an IDE.
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { startWatchedEmbedded } from './dev-embedded.js';
-import { runMain, Shutdown } from './shutdown.js';
+import { runMain, Shutdown } from '../process/shutdown.js';
+import { startWatchedEmbedded } from './run-embedded.js';
 
 async function main() {
   const config = loadConfig();

@@ -1,7 +1,7 @@
 // npm run dev's handling of saves: one rebuild per burst, one at a time, and a
 // failed one never ends the chain.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { onEachSave } from '../../../src/process/reload.js';
+import { onEachSave } from '../../../src/dev/reload.js';
 
 afterEach(() => {
   vi.useRealTimers();

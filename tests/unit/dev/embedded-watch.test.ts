@@ -1,7 +1,7 @@
 // npm start's watch over its PostgreSQL, on a stand-in server: when it checks,
 // that a slow restart never piles checks up behind it, and when it gives up.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_RESTARTS, RESTART_WINDOW_MS, watchServer } from '../../../src/db/embedded-watch.js';
+import { MAX_RESTARTS, RESTART_WINDOW_MS, watchServer } from '../../../src/dev/embedded-watch.js';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canTraverse, isRunning, readLiveServer } from '../../../src/db/embedded-files.js';
+import { canTraverse, readLiveServer } from '../../../src/dev/embedded-files.js';
 
 const postgresUser = { uid: 999, gid: 999 };
 
@@ -38,12 +38,5 @@ describe('readLiveServer', () => {
     } finally {
       await rm(dir, { recursive: true });
     }
-  });
-});
-
-describe('isRunning', () => {
-  it('knows this process runs and a pid beyond the kernel limit does not', async () => {
-    expect(await isRunning(process.pid)).toBe(true);
-    expect(await isRunning(2_147_483_646)).toBe(false);
   });
 });
