@@ -93,13 +93,17 @@ describe('npm run test:watch', () => {
   it('reruns what imports a saved source, and the external tier against the saved code', async () => {
     const reworded = await save('src/notes/routes.ts', (text) => text.replace('does not exist`', 'is not there`'));
     // The unit test of the route and the external one, against the restarted service, see the new words.
-    expect(reworded.run).toMatch(/FAIL .*tests\/unit\/notes\/routes\.test\.ts > GET \/notes\/:id\/ > answers 404/);
+    expect(reworded.run).toMatch(/FAIL .*tests\/unit\/notes\/read\.test\.ts > GET \/notes\/:id\/ > answers 404/);
     expect(reworded.run).toMatch(
       /FAIL .*tests\/external\/notes-api\.test\.ts > .*answers 404 not_found for a note that does not exist/,
     );
     // Files that reach the routes through their imports reran; one that does not, did not.
     expect(ranFiles(reworded.run)).toEqual(
-      expect.arrayContaining(['tests/unit/notes/routes.test.ts', 'tests/unit/config.test.ts']),
+      expect.arrayContaining([
+        'tests/unit/notes/read.test.ts',
+        'tests/unit/notes/create.test.ts',
+        'tests/unit/config.test.ts',
+      ]),
     );
     expect(ranFiles(reworded.run)).not.toContain('tests/unit/db/wait.test.ts');
 

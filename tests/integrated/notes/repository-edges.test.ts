@@ -1,9 +1,8 @@
 // NotesRepository at its edges, in a database of this file's own (so totals are
-// exact and a slow trigger meets no other test): expired Idempotency-Keys by the
-// hundred, creates that miss their deadline, and the last note id there is.
+// exact): expired Idempotency-Keys by the hundred, listings of a known table, the
+// statements as metrics see them, and the last note id there is.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
 import { openPool } from '../../../src/db/pool.js';
 import {
   EXPIRED_KEYS_PER_CREATE,
@@ -15,7 +14,6 @@ import { MAX_NOTE_ID } from '../../../src/notes/schemas.js';
 import { waitFor } from '../../../tools/wait.js';
 import { collect } from '../../support/collect.js';
 import { REPOSITORY_OPTIONS, useIsolatedDatabase } from '../../support/database.js';
-import { startRelay } from '../../support/relay.js';
 
 const database = useIsolatedDatabase();
 const repository = () => notesRepository(database.sql(), REPOSITORY_OPTIONS);
@@ -74,112 +72,6 @@ describe('Idempotency-Keys past their time', () => {
     await notes.createOnce('kept', kept, 3_600_000);
     await notes.createOnce(`another ${randomUUID()}`, randomUUID(), 3_600_000);
     expect(await notes.createOnce('kept', kept, 3_600_000)).toMatchObject({ replayed: true });
-  });
-});
-
-describe('a create and its deadline', () => {
-  it('stores nothing when the statement reaches the server after the deadline (a slow link)', async () => {
-    // The relay holds what the client sends for 250 ms: the insert, sent at once,
-    // arrives 200 ms past its deadline, and so would a cancel sent at the deadline.
-    const { host, port } = database.settings();
-    const relay = await startRelay(host, port);
-    const sql = openPool({ ...database.settings(), port: relay.port, poolSize: 1 });
-    try {
-      const notes = notesRepository(sql, REPOSITORY_OPTIONS);
-      await notes.get(1n); // the connection is up before the link slows
-      relay.delayRequests(250);
-      const contents = `too late ${randomUUID()}`;
-      const failure = await notes.create(contents, Date.now() + 50).catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(DatabaseUnavailableError);
-      expect((failure as Error).message).toBe('the database got the insert after its deadline: nothing was stored');
-      expect(await database.sql()`select id from notes where contents = ${contents}`).toEqual([]);
-    } finally {
-      await sql.end({ timeout: 1 });
-    }
-  });
-
-  it('is never sent when its deadline passes while it waits for a connection of the pool', async () => {
-    const sql = openPool({ ...database.settings(), poolSize: 1 });
-    try {
-      const notes = notesRepository(sql, REPOSITORY_OPTIONS);
-      const sleeping = sql`select pg_sleep(0.25)`.execute();
-      const contents = `unsent ${randomUUID()}`;
-      const failure = await notes.create(contents, Date.now() + 100).catch((error: unknown) => error);
-      expect(failure).toMatchObject({ code: '57014', message: '57014: canceling statement due to user request' });
-      await sleeping;
-      expect(await database.sql()`select id from notes where contents = ${contents}`).toEqual([]);
-    } finally {
-      await sql.end();
-    }
-  });
-
-  describe('with a trigger that holds this test’s inserts, as a slow disk would', () => {
-    const hold = async (seconds: number) =>
-      database.sql().unsafe(`
-        create or replace function hold_slow_note() returns trigger language plpgsql as $$
-        begin
-          if new.contents like 'slow %' then perform pg_sleep(${seconds}); end if;
-          return new;
-        end $$;
-        create or replace trigger hold_slow_note before insert on notes for each row execute function hold_slow_note();`);
-    const release = () => database.sql().unsafe('drop trigger hold_slow_note on notes; drop function hold_slow_note()');
-    const stored = async (contents: string) =>
-      (await database.sql()`select id from notes where contents = ${contents}`).length;
-
-    it('cancels a create still running at its deadline, which stores nothing', async () => {
-      await hold(1);
-      try {
-        const contents = `slow ${randomUUID()}`;
-        const started = performance.now();
-        const failure = await repository()
-          .create(contents, Date.now() + 150)
-          .catch((error: unknown) => error);
-        expect(failure).toMatchObject({ code: '57014' }); // canceling statement due to user request
-        expect(performance.now() - started).toBeLessThan(900); // cancelled, not waited out
-        await waitFor(
-          'the cancelled insert is still running',
-          async () => {
-            const [busy] = await database.sql()`select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and state = 'active' and query like 'insert into notes%'`;
-            if (busy?.n !== 0) throw new Error('still running');
-          },
-          { timeoutMs: 5_000, intervalMs: 20 },
-        );
-        expect(await stored(contents)).toBe(0);
-      } finally {
-        await release();
-      }
-    });
-
-    it('lets a slow create that ends before its deadline be stored, and its deadline cancel nothing later', async () => {
-      await hold(0.1);
-      const sql = openPool({ ...database.settings(), poolSize: 1 });
-      try {
-        const notes = notesRepository(sql, REPOSITORY_OPTIONS);
-        const contents = `slow ${randomUUID()}`;
-        const note = await notes.create(contents, Date.now() + 400);
-        expect(note.contents).toBe(contents);
-        // Still busy on the same connection when that deadline comes: not cancelled by it.
-        expect(await sql`select pg_sleep(0.4)::text as slept`).toEqual([{ slept: '' }]);
-        expect(await stored(contents)).toBe(1);
-      } finally {
-        await sql.end();
-        await release();
-      }
-    });
-  });
-
-  it('is never sent when its deadline has passed before a statement slot frees', async () => {
-    const contents = `expired in the queue ${randomUUID()}`;
-    const notes = notesRepository(database.sql(), {
-      ...REPOSITORY_OPTIONS,
-      batching: { maxBatch: 10, maxInFlight: 1 },
-    });
-    const blocking = notes.create(`ahead ${randomUUID()}`); // takes the only slot
-    const queued = notes.create(contents, Date.now() - 1).catch((error: Error) => error.message);
-    await blocking;
-    expect(await queued).toBe('dropped unsent: its deadline passed while it waited');
-    expect(await database.sql()`select id from notes where contents = ${contents}`).toEqual([]);
   });
 });
 
