@@ -7,10 +7,11 @@ import type { NotesRepository } from './repository.js';
 
 export function guardedNotes(notes: NotesRepository, guard: Guard): NotesRepository {
   return {
-    create: (contents) => guard((deadline) => notes.create(contents, deadline)),
-    createOnce: (contents, key, ttlMs) => guard(() => notes.createOnce(contents, key, ttlMs)),
+    create: (input) => guard((deadline) => notes.create(input, deadline)),
+    createOnce: (input, key, ttlMs) => guard(() => notes.createOnce(input, key, ttlMs)),
     get: (id) => guard((deadline) => notes.get(id, deadline)),
-    listAll: () => guardSteps(notes.listAll(), guard),
-    listPage: (limit, after) => guard(() => notes.listPage(limit, after)),
+    listAll: (category) => guardSteps(notes.listAll(category), guard),
+    listPage: (limit, after, category) => guard(() => notes.listPage(limit, after, category)),
+    delete: (id) => guard(() => notes.delete(id)),
   };
 }

@@ -4,7 +4,7 @@
 import postgres, { type Sql } from 'postgres';
 import { DatabaseUnavailableError } from '../database-unavailable.js';
 import { type BatchObserver, type CoalesceLimits, Coalescer } from '../db/coalesce.js';
-import { MAX_NOTE_ID, type Note } from './schemas.js';
+import { MAX_NOTE_ID, type Note, type NoteInput } from './schemas.js';
 
 export type KeyedCreate = { note: Note; replayed: boolean } | { keyReused: true };
 
@@ -19,26 +19,37 @@ export interface NotesRepository {
    * waits), a create that is still queued then is never sent, one that reaches
    * the server after it stores nothing, and one running then is cancelled.
    */
-  create(contents: string, deadline?: number): Promise<Note>;
+  create(input: NoteInput, deadline?: number): Promise<Note>;
   /**
    * Creates a note at most once per Idempotency-Key within `ttlMs`: a repeat with
-   * the same contents returns the first note (replayed), with other contents
-   * keyReused. Concurrent requests with one key are serialized by a lock on the
-   * key; a key past its time is taken as new.
+   * the same contents and category returns the first note (replayed), even once
+   * it is deleted (the answer the first request got); with others, keyReused.
+   * Concurrent requests with one key are serialized by a lock on the key; a key
+   * past its time is taken as new.
    */
-  createOnce(contents: string, key: string, ttlMs: number): Promise<KeyedCreate>;
-  /** undefined when no note has that id (including ids beyond MAX_NOTE_ID). Not sent once `deadline` passed. */
+  createOnce(input: NoteInput, key: string, ttlMs: number): Promise<KeyedCreate>;
+  /**
+   * undefined when no note has that id (including ids beyond MAX_NOTE_ID), or it
+   * was deleted. Not sent once `deadline` passed.
+   */
   get(id: bigint, deadline?: number): Promise<Note | undefined>;
   /**
-   * Every note ascending by id, in batches of keyset queries: memory stays flat at
-   * any table size. Not one snapshot: a note committed while it runs may or may not be in it.
+   * Every note (of `category`, when given) ascending by id, in batches of keyset
+   * queries: memory stays flat at any table size. Not one snapshot: a note
+   * committed or deleted while it runs may or may not be in it.
    */
-  listAll(): AsyncIterable<Note[]>;
+  listAll(category?: string): AsyncIterable<Note[]>;
   /**
-   * Up to `limit` notes with ids above `after`, ascending (keyset pagination), and
-   * whether more follow. Fewer when they would pass the repository's byte budget.
+   * Up to `limit` notes (of `category`, when given) with ids above `after`,
+   * ascending (keyset pagination), and whether more follow. Fewer when they would
+   * pass the repository's byte budget.
    */
-  listPage(limit: number, after: bigint): Promise<{ notes: Note[]; more: boolean }>;
+  listPage(limit: number, after: bigint, category?: string): Promise<{ notes: Note[]; more: boolean }>;
+  /**
+   * Deletes a note and returns it as it was; undefined when there is no such note
+   * (any more). Of two deletes at once, one gets the note.
+   */
+  delete(id: bigint): Promise<Note | undefined>;
 }
 
 /**
@@ -50,11 +61,11 @@ export interface NotesRepository {
 export const LISTING_BATCH = 100;
 
 /**
- * What a note's JSON adds to its contents' UTF-8 bytes in a page, id and date
- * included: `{"id":…,"contents":"","creation_date":"…"},` is at most 80 bytes.
- * Escapes (quotes, backslashes, control characters) are not counted.
+ * What a note's JSON adds to its contents' and category's UTF-8 bytes in a page,
+ * id and date included: `{"id":…,"contents":"","category":"","creation_date":"…"},`
+ * is at most 94 bytes. Escapes (quotes, backslashes, control characters) are not counted.
  */
-const NOTE_JSON_OVERHEAD = 80;
+const NOTE_JSON_OVERHEAD = 94;
 
 // Array type OIDs for postgres.js's sql.array (int8[], text[]). Without them, or
 // with the element's OID, the first run of a statement sends one element as the
@@ -75,6 +86,7 @@ const IDS_EXHAUSTED = '2200H';
 interface NoteRow {
   id: string; // int8 arrives as a string
   contents: string;
+  category: string;
   creation_date: Date;
 }
 
@@ -98,21 +110,24 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
   observe?.queued('create', () => creates.queued);
 
   return {
-    async create(contents, deadline) {
-      return toNote(await creates.submit(contents, deadline));
+    async create(input, deadline) {
+      return toNote(await creates.submit(input, deadline));
     },
 
-    async createOnce(contents, key, ttlMs) {
+    async createOnce({ contents, category }, key, ttlMs) {
       const ttl = `${ttlMs} milliseconds`;
       return sql
         .begin(async (tx) => {
           await tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+          // Deleted or not: a replay answers what the first request got.
           const [previous] = await tx<NoteRow[]>`
-            select n.id, n.contents, n.creation_date
+            select n.id, n.contents, n.category, n.creation_date
             from idempotency_keys k join notes n on n.id = k.note_id
             where k.key = ${key} and k.created_at > now() - ${ttl}::interval`;
-          if (previous)
-            return previous.contents === contents ? { note: toNote(previous), replayed: true } : { keyReused: true };
+          if (previous) {
+            const same = previous.contents === contents && previous.category === category;
+            return same ? { note: toNote(previous), replayed: true } : { keyReused: true };
+          }
 
           // Others' expired keys, a bounded batch, so the table doesn't grow without
           // end; rows another create is deleting are skipped, not waited for.
@@ -121,8 +136,8 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
               select key from idempotency_keys where created_at <= now() - ${ttl}::interval
               order by created_at limit ${EXPIRED_KEYS_PER_CREATE} for update skip locked)`;
           const [row] = await tx<NoteRow[]>`
-            insert into notes (contents) values (${contents})
-            returning id, contents, creation_date`;
+            insert into notes (contents, category) values (${contents}, ${category})
+            returning id, contents, category, creation_date`;
           const note = toNote(row as NoteRow);
           // Under the key's lock, a row of this key still there has expired: it is replaced.
           await tx`
@@ -139,7 +154,7 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
       return row && toNote(row);
     },
 
-    async *listAll() {
+    async *listAll(category) {
       // Keyset batches, each a short query of its own, rather than one cursor: the
       // statement timeout bounds a batch, not the whole download, and no connection
       // or snapshot is held while a slow client reads. The next batch is fetched
@@ -147,30 +162,31 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
       // Batches are bounded by count only: a batch is written and dropped before
       // the next but one is read, so at most two are held (≤ 60 MB at the longest
       // notes), and the byte cut of pages would cost the listing a third of its speed.
-      let next = prefetch(0n);
+      let next = prefetch(0n, category);
       for (;;) {
         const rows = await next;
         const last = rows[LISTING_BATCH - 1]; // a full batch: more may follow
         const more = last !== undefined;
-        if (more) next = prefetch(BigInt(last.id));
+        if (more) next = prefetch(BigInt(last.id), category);
         if (rows.length > 0) yield rows.map(toNote);
         if (!more) return;
       }
     },
 
-    async listPage(limit, after) {
+    async listPage(limit, after, category) {
       // Up to `limit` notes, cut short where they would pass pageMaxBytes (the
       // first note always comes). The cut happens in PostgreSQL, so the rows past
       // it never cross the wire. One candidate more than asked gives the page's
       // last note a successor whenever more notes follow.
       const rows = await sql<SizedNoteRow[]>`
-        select id, contents, creation_date, next_id from (
-          select id, contents, creation_date, lead(id) over running as next_id,
-            sum(octet_length(contents) + ${NOTE_JSON_OVERHEAD}) over running
-              - (octet_length(contents) + ${NOTE_JSON_OVERHEAD}) as bytes_before
+        select id, contents, category, creation_date, next_id from (
+          select id, contents, category, creation_date, lead(id) over running as next_id,
+            sum(octet_length(contents) + octet_length(category) + ${NOTE_JSON_OVERHEAD}) over running
+              - (octet_length(contents) + octet_length(category) + ${NOTE_JSON_OVERHEAD}) as bytes_before
           from (
-            select id, contents, creation_date from notes
-            where id > ${after.toString()} order by id limit ${limit + 1}
+            select id, contents, category, creation_date from notes
+            where id > ${after.toString()} and deleted_at is null ${inCategory(category)}
+            order by id limit ${limit + 1}
           ) as candidates
           window running as (order by id rows unbounded preceding)
         ) as sized
@@ -179,12 +195,27 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
       const page = rows.slice(0, limit);
       return { notes: page.map(toNote), more: page.at(-1)?.next_id != null };
     },
+
+    async delete(id) {
+      if (id > MAX_NOTE_ID) return undefined;
+      // One statement: of two deletes at once, the second finds the row marked.
+      const [row] = await sql<NoteRow[]>`
+        update notes set deleted_at = now() where id = ${id.toString()} and deleted_at is null
+        returning id, contents, category, creation_date`;
+      return row && toNote(row);
+    },
   };
+
+  /** The listings' filter: nothing, or `and category = …` (served by notes_category_id). */
+  function inCategory(category: string | undefined) {
+    return category === undefined ? sql`` : sql`and category = ${category}`;
+  }
 
   /** One select for every id asked at once; each caller gets its row, or undefined. */
   async function readByIds(ids: string[]): Promise<Array<NoteRow | undefined>> {
     const rows = await sql<NoteRow[]>`
-      select id, contents, creation_date from notes where id = any(${sql.array([...new Set(ids)], INT8_ARRAY)}::int8[])`;
+      select id, contents, category, creation_date from notes
+      where id = any(${sql.array([...new Set(ids)], INT8_ARRAY)}::int8[]) and deleted_at is null`;
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id));
   }
@@ -192,8 +223,8 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
   /**
    * One insert for every note asked at once: one transaction, one commit, and
    * each caller's answer waits for it. RETURNING promises no order, so rows are
-   * matched to callers by their contents; callers with equal contents get
-   * distinct rows that are alike but for their ids.
+   * matched to callers by their contents and category; callers with equal ones
+   * get distinct rows that are alike but for their ids.
    *
    * Past `deadline` the first caller has its 503, so the statement must not store
    * anything after it: it is cancelled then, and one the server only starts
@@ -202,11 +233,14 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
    * none. The clocks of service and database are taken to agree (NTP);
    * docs/guarantees.md says what remains.
    */
-  async function insertAll(contents: string[], deadline: number): Promise<NoteRow[]> {
+  async function insertAll(inputs: NoteInput[], deadline: number): Promise<NoteRow[]> {
+    const contents = inputs.map((input) => input.contents);
+    const categories = inputs.map((input) => input.category);
     const insert = sql<NoteRow[]>`
-      insert into notes (contents) select unnest(${sql.array(contents, TEXT_ARRAY)}::text[])
+      insert into notes (contents, category)
+      select * from unnest(${sql.array(contents, TEXT_ARRAY)}::text[], ${sql.array(categories, TEXT_ARRAY)}::text[])
       where (select clock_timestamp()) < to_timestamp(${deadline / 1000}::float8)
-      returning id, contents, creation_date`;
+      returning id, contents, category, creation_date`;
     const cancel = Number.isFinite(deadline)
       ? setTimeout(() => insert.cancel().catch(() => {}), deadline - Date.now())
       : undefined;
@@ -222,25 +256,26 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
     if (rows.length === 0) {
       throw new DatabaseUnavailableError('the database got the insert after its deadline: nothing was stored');
     }
-    const byContents = new Map<string, NoteRow[]>();
+    const byInput = new Map<string, NoteRow[]>();
     for (const row of rows) {
-      const alike = byContents.get(row.contents);
+      const alike = byInput.get(inputKey(row));
       if (alike) alike.push(row);
-      else byContents.set(row.contents, [row]);
+      else byInput.set(inputKey(row), [row]);
     }
-    return contents.map((text) => {
+    return inputs.map((input) => {
       // Stryker disable next-line all: RETURNING has a row for every inserted one; this guards a broken invariant only
-      const row = byContents.get(text)?.pop();
+      const row = byInput.get(inputKey(input))?.pop();
       // Stryker disable next-line all: as above
       if (!row) throw new Error('an inserted note is missing from RETURNING');
       return row;
     });
   }
 
-  function prefetch(after: bigint) {
+  function prefetch(after: bigint, category: string | undefined) {
     const rows = sql<NoteRow[]>`
-      select id, contents, creation_date from notes
-      where id > ${after.toString()} order by id limit ${LISTING_BATCH}`;
+      select id, contents, category, creation_date from notes
+      where id > ${after.toString()} and deleted_at is null ${inCategory(category)}
+      order by id limit ${LISTING_BATCH}`;
     // postgres.js sends a query only once something awaits it: catch() sends it now,
     // and keeps its failure from going unhandled if the client leaves before it is read.
     rows.catch(() => {});
@@ -256,7 +291,15 @@ function rethrowExhausted(error: unknown): never {
   throw error;
 }
 
+/** A create's contents and category as one key; NUL separates them, as text can't hold it. */
+const inputKey = ({ contents, category }: NoteInput) => `${category}\u0000${contents}`;
+
 function toNote(row: NoteRow): Note {
   // Exact: the identity ends at MAX_NOTE_ID, Number.MAX_SAFE_INTEGER.
-  return { id: Number(row.id), contents: row.contents, creation_date: row.creation_date.toISOString() };
+  return {
+    id: Number(row.id),
+    contents: row.contents,
+    category: row.category,
+    creation_date: row.creation_date.toISOString(),
+  };
 }

@@ -73,7 +73,8 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
         summary: 'Create a note',
         description:
           'Stores a note and answers 201 once it is committed. With Idempotency-Key, a retry with the same body ' +
-          'replays the first 201 (Idempotent-Replayed: true), with another body it is a 422. A 503 means the ' +
+          'replays the first 201 (Idempotent-Replayed: true), even once the note is deleted; with another body ' +
+          'it is a 422. A 503 means the ' +
           'note was not stored, but for a create running at the moment the deadline passed: retry with ' +
           'Idempotency-Key to make a retry safe in every case.',
         tags: ['notes'],
@@ -84,10 +85,10 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const { contents } = request.body;
+      const input = { contents: request.body.contents, category: request.body.category ?? '' };
       const key = request.headers['idempotency-key'];
-      if (key === undefined) return created(reply, await notes.create(contents));
-      const result = await notes.createOnce(contents, key, idempotencyKeyTtlMs);
+      if (key === undefined) return created(reply, await notes.create(input));
+      const result = await notes.createOnce(input, key, idempotencyKeyTtlMs);
       if ('keyReused' in result) {
         return sendError(reply, 422, 'idempotency_key_reused', 'this Idempotency-Key was used with another body');
       }
@@ -115,6 +116,29 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
     },
   );
 
+  app.delete(
+    '/notes/:id/',
+    {
+      schema: {
+        operationId: 'deleteNote',
+        summary: 'Delete a note',
+        description:
+          'Answers 200 with the note as it was; from then on it is not found and no listing holds it, and ' +
+          'another DELETE answers 404. A 503 may come after the delete took effect: retry, and a 404 then ' +
+          'means it is gone.',
+        tags: ['notes'],
+        security: OPTIONAL_BEARER,
+        params: NoteParams,
+        response: { 200: Note, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const note = await notes.delete(BigInt(request.params.id));
+      if (!note) return notFound(reply, `note ${request.params.id} does not exist`);
+      return note;
+    },
+  );
+
   app.get(
     '/notes/',
     {
@@ -124,7 +148,8 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
         description:
           'Without limit and after: every note ascending by id, one JSON array streamed in batches. With either: ' +
           'a page of up to limit notes after the id `after`, with Link: <…>; rel="next" while more remain; a page ' +
-          'also stops early at PAGE_MAX_BYTES, so page until the Link is gone.',
+          'also stops early at PAGE_MAX_BYTES, so page until the Link is gone. With category, either form ' +
+          'holds only the notes of that category.',
         tags: ['notes'],
         security: OPTIONAL_BEARER,
         querystring: ListQuery,
@@ -132,7 +157,7 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const { limit, after } = request.query;
+      const { limit, after, category } = request.query;
       if (limit === undefined && after === undefined) {
         // HEAD gets the listing's headers and no rows read: Fastify would run the
         // whole listing and drain it, a full scan for an answer without a body.
@@ -140,7 +165,7 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
         // All notes in one array, streamed batch by batch with backpressure. The
         // first batch is read before any byte is sent, so a database outage is
         // still a 503, not a truncated 200.
-        const batches = notes.listAll()[Symbol.asyncIterator]();
+        const batches = notes.listAll(category)[Symbol.asyncIterator]();
         const first = await batches.next();
         const body = Readable.from(jsonArray(first, batches));
         return reply.type(JSON_UTF8).send(body as never); // streams skip the serializer
@@ -150,9 +175,12 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
       if (afterId > MAX_NOTE_ID) {
         return sendError(reply, 400, 'invalid_request', `querystring/after must be a note id, at most ${MAX_NOTE_ID}`);
       }
-      const page = await notes.listPage(pageSize, afterId);
+      const page = await notes.listPage(pageSize, afterId, category);
       const last = page.notes.at(-1);
-      if (page.more && last) reply.header('link', `</notes/?limit=${pageSize}&after=${last.id}>; rel="next"`);
+      if (page.more && last) {
+        const inCategory = category === undefined ? '' : `&category=${encodeURIComponent(category)}`;
+        reply.header('link', `</notes/?limit=${pageSize}&after=${last.id}${inCategory}>; rel="next"`);
+      }
       return page.notes;
     },
   );

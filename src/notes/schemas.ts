@@ -9,12 +9,19 @@ import Type, { type Static } from 'typebox';
  */
 export const MAX_NOTE_ID = 9_007_199_254_740_991n;
 
+/** The longest category, in UTF-16 code units; the table checks it too (migrations/004). */
+export const CATEGORY_MAX_LENGTH = 100;
+
 export const Note = Type.Object({
   id: Type.Integer({ minimum: 1, maximum: Number(MAX_NOTE_ID) }),
   contents: Type.String(),
+  category: Type.String({ description: 'The empty string when the note has none' }),
   creation_date: Type.String({ format: 'date-time', description: 'ISO 8601, UTC' }),
 });
 export type Note = Static<typeof Note>;
+
+/** What a create stores: the contents, and the category ("" for none). */
+export type NoteInput = Pick<Note, 'contents' | 'category'>;
 
 export const NoteList = Type.Array(Note);
 
@@ -23,6 +30,18 @@ export const NoteList = Type.Array(Note);
 // compiles patterns with the `u` flag, so a valid surrogate pair is one code point
 // and only unpaired halves fall in the range.
 const STORABLE_TEXT = '^[^\\u0000\\uD800-\\uDFFF]*$';
+
+const category = (description: string) =>
+  Type.String({
+    maxLength: CATEGORY_MAX_LENGTH,
+    pattern: STORABLE_TEXT,
+    description,
+    errorMessage: {
+      type: 'must be a string',
+      maxLength: `must be at most ${CATEGORY_MAX_LENGTH} characters long`,
+      pattern: 'must not contain NUL characters or unpaired surrogates',
+    },
+  });
 
 export function noteInputSchema(maxLength: number) {
   return Type.Object({
@@ -37,6 +56,7 @@ export function noteInputSchema(maxLength: number) {
         pattern: 'must not contain NUL characters or unpaired surrogates',
       },
     }),
+    category: Type.Optional(category('Any text, "" (the default) for none')),
   });
 }
 
@@ -47,8 +67,12 @@ export const NoteParams = Type.Object({
   }),
 });
 
-/** Keyset pagination: both optional; either one switches GET /notes/ to pages (limit defaults to 100). */
+/**
+ * Keyset pagination: both optional; either one switches GET /notes/ to pages
+ * (limit defaults to 100). `category`, on either form, keeps only that category's notes.
+ */
 export const ListQuery = Type.Object({
+  category: Type.Optional(category('Only the notes of this category ("": those without one)')),
   limit: Type.Optional(
     Type.String({
       pattern: '^(1000|[1-9][0-9]{0,2})$',

@@ -60,11 +60,11 @@ describe('a statement cut off mid-result', () => {
   it('leaves the repository answering right: an existing note is found, a create returns its note', async () => {
     await withOneConnection(async (sql) => {
       const notes = notesRepository(sql, REPOSITORY_OPTIONS);
-      const stored = await notes.create(`before the cut ${randomUUID()}`);
+      const stored = await notes.create({ contents: `before the cut ${randomUUID()}`, category: '' });
       await cutOffMidResult(sql).catch(() => {});
       expect(await notes.get(BigInt(stored.id))).toEqual(stored);
       const contents = `after the cut ${randomUUID()}`;
-      expect((await notes.create(contents)).contents).toBe(contents);
+      expect((await notes.create({ contents: contents, category: '' })).contents).toBe(contents);
     });
   });
 

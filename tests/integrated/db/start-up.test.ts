@@ -129,13 +129,18 @@ describeAtOnce('migrations on a fresh database', () => {
       const results = await Promise.all([migrate(fresh, name), migrate(fresh, name)]);
       const applied = results.map((result) => result.applied).sort((a, b) => b.length - a.length);
       expect(applied).toEqual([
-        ['001.do.create-notes.sql', '002.do.idempotency-keys.sql', '003.do.note-ids-exact-in-json.sql'],
+        [
+          '001.do.create-notes.sql',
+          '002.do.idempotency-keys.sql',
+          '003.do.note-ids-exact-in-json.sql',
+          '004.do.categories-and-deletes.sql',
+        ],
         [],
       ]);
-      expect(results.map((result) => result.version)).toEqual([3, 3]);
+      expect(results.map((result) => result.version)).toEqual([4, 4]);
       expect(results.every((result) => !('newerThanCode' in result))).toBe(true);
       const versions = await fresh`select version from schemaversion order by version`;
-      expect(versions.map((row) => Number(row.version))).toEqual([0, 1, 2, 3]); // postgrator’s own row 0, then each file once
+      expect(versions.map((row) => Number(row.version))).toEqual([0, 1, 2, 3, 4]); // postgrator’s own row 0, then each file once
     } finally {
       await fresh.end();
       await sql.unsafe(`drop database if exists "${name}" with (force)`);
@@ -154,13 +159,14 @@ describeAtOnce('migrations on a fresh database', () => {
       const again = await openMigratedPool({ ...testDatabase(), database: name, poolSize: 1 }, (line) =>
         lines.push(line),
       );
-      await again`insert into schemaversion (version, name, md5) values (4, 'from-the-future', 'x')`;
+      await again`insert into schemaversion (version, name, md5) values (5, 'from-the-future', 'x')`;
       await applyMigrations(again, { database: name, allowNewerSchema: true }, (line) => lines.push(line));
       await again.end();
       expect(lines).toEqual([
-        'applied 001.do.create-notes.sql, 002.do.idempotency-keys.sql, 003.do.note-ids-exact-in-json.sql; schema version 3',
-        'schema is up to date (version 3)',
-        "schema version 4 is newer than this code's latest migration (3): running anyway (POSTGRES_ALLOW_NEWER_SCHEMA)",
+        'applied 001.do.create-notes.sql, 002.do.idempotency-keys.sql, 003.do.note-ids-exact-in-json.sql, ' +
+          '004.do.categories-and-deletes.sql; schema version 4',
+        'schema is up to date (version 4)',
+        "schema version 5 is newer than this code's latest migration (4): running anyway (POSTGRES_ALLOW_NEWER_SCHEMA)",
       ]);
     } finally {
       await sql.unsafe(`drop database if exists "${name}" with (force)`);

@@ -25,7 +25,9 @@ describe('a create and its deadline', () => {
       await notes.get(1n); // the connection is up before the link slows
       relay.delayRequests(250);
       const contents = `too late ${randomUUID()}`;
-      const failure = await notes.create(contents, Date.now() + 50).catch((error: unknown) => error);
+      const failure = await notes
+        .create({ contents: contents, category: '' }, Date.now() + 50)
+        .catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(DatabaseUnavailableError);
       expect((failure as Error).message).toBe('the database got the insert after its deadline: nothing was stored');
       expect(await database.sql()`select id from notes where contents = ${contents}`).toEqual([]);
@@ -40,7 +42,9 @@ describe('a create and its deadline', () => {
       const notes = notesRepository(sql, REPOSITORY_OPTIONS);
       const sleeping = sql`select pg_sleep(0.25)`.execute();
       const contents = `unsent ${randomUUID()}`;
-      const failure = await notes.create(contents, Date.now() + 100).catch((error: unknown) => error);
+      const failure = await notes
+        .create({ contents: contents, category: '' }, Date.now() + 100)
+        .catch((error: unknown) => error);
       expect(failure).toMatchObject({ code: '57014', message: '57014: canceling statement due to user request' });
       await sleeping;
       expect(await database.sql()`select id from notes where contents = ${contents}`).toEqual([]);
@@ -68,7 +72,7 @@ describe('a create and its deadline', () => {
         const contents = `slow ${randomUUID()}`;
         const started = performance.now();
         const failure = await repository()
-          .create(contents, Date.now() + 150)
+          .create({ contents: contents, category: '' }, Date.now() + 150)
           .catch((error: unknown) => error);
         expect(failure).toMatchObject({ code: '57014' }); // canceling statement due to user request
         expect(performance.now() - started).toBeLessThan(900); // cancelled, not waited out
@@ -93,7 +97,7 @@ describe('a create and its deadline', () => {
       try {
         const notes = notesRepository(sql, REPOSITORY_OPTIONS);
         const contents = `slow ${randomUUID()}`;
-        const note = await notes.create(contents, Date.now() + 400);
+        const note = await notes.create({ contents: contents, category: '' }, Date.now() + 400);
         expect(note.contents).toBe(contents);
         // Still busy on the same connection when that deadline comes: not cancelled by it.
         expect(await sql`select pg_sleep(0.4)::text as slept`).toEqual([{ slept: '' }]);
@@ -111,8 +115,10 @@ describe('a create and its deadline', () => {
       ...REPOSITORY_OPTIONS,
       batching: { maxBatch: 10, maxInFlight: 1 },
     });
-    const blocking = notes.create(`ahead ${randomUUID()}`); // takes the only slot
-    const queued = notes.create(contents, Date.now() - 1).catch((error: Error) => error.message);
+    const blocking = notes.create({ contents: `ahead ${randomUUID()}`, category: '' }); // takes the only slot
+    const queued = notes
+      .create({ contents: contents, category: '' }, Date.now() - 1)
+      .catch((error: Error) => error.message);
     await blocking;
     expect(await queued).toBe('dropped unsent: its deadline passed while it waited');
     expect(await database.sql()`select id from notes where contents = ${contents}`).toEqual([]);

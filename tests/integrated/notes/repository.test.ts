@@ -11,9 +11,9 @@ import { testDatabase } from '../../support/provided.js';
 
 const sql = useTestDatabase();
 const notes = notesRepository(sql, REPOSITORY_OPTIONS);
-/** What a page costs against its byte budget: each note's UTF-8 bytes and 80 for its JSON. */
-const pageBytes = (page: { contents: string }[]) =>
-  page.reduce((sum, note) => sum + Buffer.byteLength(note.contents) + 80, 0);
+/** What a page costs against its byte budget: each note's UTF-8 bytes (contents, category) and 94 for its JSON. */
+const pageBytes = (page: Note[]) =>
+  page.reduce((sum, note) => sum + Buffer.byteLength(note.contents) + Buffer.byteLength(note.category) + 94, 0);
 
 describe('NotesRepository', () => {
   it('creates a note that a separate query finds', async () => {
@@ -21,7 +21,7 @@ describe('NotesRepository', () => {
     const contents = `I'm a note, wee! ${randomUUID()}`;
 
     // act
-    const note = await notes.create(contents);
+    const note = await notes.create({ contents: contents, category: '' });
 
     // assert
     const [saved] = await sql`select contents, creation_date from notes where id = ${note.id}`;
@@ -31,14 +31,14 @@ describe('NotesRepository', () => {
 
   it('stamps creation_date as UTC ISO 8601 from the database clock', async () => {
     const before = Date.now();
-    const note = await notes.create(`timed ${randomUUID()}`);
+    const note = await notes.create({ contents: `timed ${randomUUID()}`, category: '' });
     expect(note.creation_date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Math.abs(Date.parse(note.creation_date) - before)).toBeLessThan(60_000);
   });
 
   it('returns a note by id exactly as stored, whatever its characters', async () => {
     const contents = `ünïcødé 😀 "quotes" \\ back\nslash; drop table notes; -- ${randomUUID()}`;
-    const created = await notes.create(contents);
+    const created = await notes.create({ contents: contents, category: '' });
     expect(await notes.get(BigInt(created.id))).toEqual(created);
   });
 
@@ -49,8 +49,8 @@ describe('NotesRepository', () => {
   });
 
   it('lists notes ascending by id, own notes among the others', async () => {
-    const first = await notes.create(`first ${randomUUID()}`);
-    const second = await notes.create(`second ${randomUUID()}`);
+    const first = await notes.create({ contents: `first ${randomUUID()}`, category: '' });
+    const second = await notes.create({ contents: `second ${randomUUID()}`, category: '' });
     const all = (await collect(notes.listAll())).flat();
 
     const ids = all.map((note) => note.id);
@@ -61,7 +61,7 @@ describe('NotesRepository', () => {
 
   it('pages by id: after the last id of a page comes the next page', async () => {
     const mine = [];
-    for (let i = 0; i < 3; i++) mine.push(await notes.create(`paged ${i} ${randomUUID()}`));
+    for (let i = 0; i < 3; i++) mine.push(await notes.create({ contents: `paged ${i} ${randomUUID()}`, category: '' }));
     const after = BigInt((mine[0]?.id ?? 0) - 1);
 
     const first = await notes.listPage(2, after);
@@ -77,7 +77,8 @@ describe('NotesRepository', () => {
     const budget = 4_096;
     const small = notesRepository(sql, { ...REPOSITORY_OPTIONS, pageMaxBytes: budget });
     const mine: Note[] = [];
-    for (let i = 0; i < 6; i++) mine.push(await notes.create(`${i} ${randomUUID()} ${'ü'.repeat(500)}`)); // ~1 KB each
+    for (let i = 0; i < 6; i++)
+      mine.push(await notes.create({ contents: `${i} ${randomUUID()} ${'ü'.repeat(500)}`, category: '' })); // ~1 KB each
     let after = BigInt((mine[0]?.id ?? 0) - 1);
     const seen: number[] = [];
     for (let pages = 0; seen.length < mine.length && pages < 10; pages++) {
@@ -93,8 +94,8 @@ describe('NotesRepository', () => {
   });
 
   it('still returns a note larger than the whole byte budget, alone', async () => {
-    const big = await notes.create(`${randomUUID()} ${'x'.repeat(10_000)}`);
-    await notes.create(`after the big one ${randomUUID()}`);
+    const big = await notes.create({ contents: `${randomUUID()} ${'x'.repeat(10_000)}`, category: '' });
+    await notes.create({ contents: `after the big one ${randomUUID()}`, category: '' });
     const page = await notesRepository(sql, { ...REPOSITORY_OPTIONS, pageMaxBytes: 4_096 }).listPage(
       10,
       BigInt(big.id - 1),
@@ -103,7 +104,9 @@ describe('NotesRepository', () => {
   });
 
   it(`reads every note in batches of at most ${LISTING_BATCH}`, async () => {
-    const created = await Promise.all(Array.from({ length: 3 }, (_, i) => notes.create(`batch ${i} ${randomUUID()}`)));
+    const created = await Promise.all(
+      Array.from({ length: 3 }, (_, i) => notes.create({ contents: `batch ${i} ${randomUUID()}`, category: '' })),
+    );
     const batches = await collect(notes.listAll());
     expect(batches.every((batch) => batch.length <= LISTING_BATCH)).toBe(true);
     expect(batches.flat()).toEqual(expect.arrayContaining(created));
@@ -131,7 +134,9 @@ describe('NotesRepository', () => {
   it('creates one note for many concurrent requests with one Idempotency-Key', async () => {
     const key = randomUUID();
     const contents = `once ${randomUUID()}`;
-    const results = await Promise.all(Array.from({ length: 20 }, () => notes.createOnce(contents, key, 60_000)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => notes.createOnce({ contents: contents, category: '' }, key, 60_000)),
+    );
 
     const ids = new Set(results.map((result) => ('note' in result ? result.note.id : 'reused')));
     expect(ids.size).toBe(1);
@@ -142,20 +147,22 @@ describe('NotesRepository', () => {
 
   it('writes the key and the note together, and forgets the key after its time', async () => {
     const key = randomUUID();
-    const first = await notes.createOnce(`expiring ${key}`, key, 60_000);
+    const first = await notes.createOnce({ contents: `expiring ${key}`, category: '' }, key, 60_000);
     if (!('note' in first)) throw new Error('a new key was taken as reused');
     const [stored] = await sql`select note_id from idempotency_keys where key = ${key}`;
     expect(stored?.note_id).toBe(String(first.note.id));
 
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const later = await notes.createOnce(`expiring ${key}`, key, 10);
+    const later = await notes.createOnce({ contents: `expiring ${key}`, category: '' }, key, 10);
     if (!('note' in later)) throw new Error('an expired key was taken as reused');
     expect(later.replayed).toBe(false);
     expect(later.note.id).not.toBe(first.note.id);
   });
 
   it('answers many concurrent reads, coalesced, each with its own note or undefined, duplicates and missing ids included', async () => {
-    const mine = await Promise.all(Array.from({ length: 30 }, (_, i) => notes.create(`read ${i} ${randomUUID()}`)));
+    const mine = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => notes.create({ contents: `read ${i} ${randomUUID()}`, category: '' })),
+    );
     const missing = [9_223_372_036_854_775_000n, 9_223_372_036_854_775_807n, 9_223_372_036_854_775_808n, 0n];
     const asked = [
       ...mine.map((note) => BigInt(note.id)),
@@ -177,7 +184,7 @@ describe('NotesRepository', () => {
     const asked = Array.from({ length: 60 }, (_, i) => `${tag} ${i % 3}`); // each contents 20 times, repeated within every batch
     const coalesced = notesRepository(sql, { ...REPOSITORY_OPTIONS, batching: { maxBatch: 16, maxInFlight: 2 } });
 
-    const created = await Promise.all(asked.map((contents) => coalesced.create(contents)));
+    const created = await Promise.all(asked.map((contents) => coalesced.create({ contents: contents, category: '' })));
 
     expect(created.map((note) => note.contents)).toEqual(asked);
     expect(new Set(created.map((note) => note.id)).size).toBe(60);
@@ -190,24 +197,24 @@ describe('NotesRepository', () => {
   it('fails every create of a batch whose statement fails, and only those; the next batch works', async () => {
     const tag = randomUUID();
     const coalesced = notesRepository(sql, { ...REPOSITORY_OPTIONS, batching: { maxBatch: 16, maxInFlight: 1 } });
-    const first = coalesced.create(`${tag} alone`); // goes out at once
+    const first = coalesced.create({ contents: `${tag} alone`, category: '' }); // goes out at once
     // Queued behind it, one statement: PostgreSQL text can't hold NUL, so the whole insert fails.
     const batch = [`${tag} a`, `${tag} \u0000`, `${tag} b`].map((contents) =>
-      coalesced.create(contents).then(
+      coalesced.create({ contents: contents, category: '' }).then(
         () => 'created',
         () => 'failed',
       ),
     );
     expect((await first).contents).toBe(`${tag} alone`);
     expect(await Promise.all(batch)).toEqual(['failed', 'failed', 'failed']);
-    expect((await coalesced.create(`${tag} after`)).contents).toBe(`${tag} after`);
+    expect((await coalesced.create({ contents: `${tag} after`, category: '' })).contents).toBe(`${tag} after`);
     const stored = await sql`select contents from notes where contents like ${`${tag} %`} order by id`;
     expect(stored.map((row) => row.contents)).toEqual([`${tag} alone`, `${tag} after`]);
   });
 
   it('gives distinct ids to notes created concurrently', async () => {
     const created = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => notes.create(`concurrent ${i} ${randomUUID()}`)),
+      Array.from({ length: 20 }, (_, i) => notes.create({ contents: `concurrent ${i} ${randomUUID()}`, category: '' })),
     );
     expect(new Set(created.map((note) => note.id)).size).toBe(20);
   });

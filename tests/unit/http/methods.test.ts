@@ -8,7 +8,7 @@ import { testApp } from '../../support/test-app.js';
 describe('methods', () => {
   it.each([
     ['PUT', '/notes/', 'GET, HEAD, POST, OPTIONS'],
-    ['DELETE', '/notes/1/', 'GET, HEAD, OPTIONS'],
+    ['PUT', '/notes/1/', 'GET, HEAD, DELETE, OPTIONS'],
     ['PATCH', '/notes', 'GET, HEAD, POST, OPTIONS'],
     ['POST', '/', 'GET, HEAD, OPTIONS'],
   ] as const)('answers %s %s with 405 and Allow: %s', async (method, url, allow) => {

@@ -31,7 +31,7 @@ describe('request logs', () => {
   it('reports a listing cut off after its status line as an error, in the request’s one line', async () => {
     const { instance, lines } = loggedApp({
       async *listAll() {
-        yield [{ id: 1, contents: 'one', creation_date: '2026-01-01T00:00:00.000Z' }];
+        yield [{ id: 1, contents: 'one', category: '', creation_date: '2026-01-01T00:00:00.000Z' }];
         throw new DatabaseUnavailableError('the database went away mid-listing');
       },
     });
@@ -90,7 +90,9 @@ describe('request logs', () => {
       notes: {
         async *listAll() {
           for (let i = 0; ; i++) {
-            yield [{ id: i + 1, contents: 'x'.repeat(10_000), creation_date: '2026-01-01T00:00:00.000Z' }];
+            yield [
+              { id: i + 1, contents: 'x'.repeat(10_000), category: '', creation_date: '2026-01-01T00:00:00.000Z' },
+            ];
             await new Promise((resolve) => setTimeout(resolve, 5));
           }
         },

@@ -13,7 +13,7 @@ describe('POST /notes/', () => {
     const response = await testApp().inject({ method: 'POST', url: '/notes/', payload: { contents } });
 
     expect(response.statusCode).toBe(201);
-    expect(response.json()).toEqual({ id: 1, contents, creation_date: expect.any(String) });
+    expect(response.json()).toEqual({ id: 1, contents, category: '', creation_date: expect.any(String) });
     expect(response.headers.location).toBe('/notes/1/');
   });
 

@@ -23,11 +23,18 @@ describe('guardedNotes', () => {
   it('puts every method through the guard, with its arguments and result', async () => {
     const { seen, guard } = counting();
     const notes = guardedNotes(inMemoryNotes(), guard);
-    const note = await notes.create('one');
+    const note = await notes.create({ contents: 'one', category: 'work' });
     expect(await notes.get(BigInt(note.id))).toEqual(note);
-    expect(await notes.createOnce('two', 'key', 1_000)).toMatchObject({ replayed: false, note: { contents: 'two' } });
+    expect(await notes.createOnce({ contents: 'two', category: 'home' }, 'key', 1_000)).toMatchObject({
+      replayed: false,
+      note: { contents: 'two', category: 'home' },
+    });
     expect((await notes.listPage(10, 0n)).notes.map((n) => n.contents)).toEqual(['one', 'two']);
-    expect(seen.calls).toBe(4);
+    expect((await notes.listPage(10, 0n, 'home')).notes.map((n) => n.contents)).toEqual(['two']);
+    expect((await collect(notes.listAll('work'))).flat().map((n) => n.contents)).toEqual(['one']);
+    expect(await notes.delete(BigInt(note.id))).toEqual(note);
+    expect(await notes.delete(BigInt(note.id))).toBeUndefined();
+    expect(seen.calls).toBe(9); // the listing twice: its one batch, and the step that finds no more
   });
 
   it('hands the deadline to create and get', async () => {
@@ -45,7 +52,7 @@ describe('guardedNotes', () => {
       },
     };
     const notes = guardedNotes(spy, counting().guard);
-    await notes.get(BigInt((await notes.create('x')).id));
+    await notes.get(BigInt((await notes.create({ contents: 'x', category: '' })).id));
     expect(deadlines).toEqual([
       ['create', DEADLINE],
       ['get', DEADLINE],
@@ -55,7 +62,7 @@ describe('guardedNotes', () => {
   it('guards each batch of the listing, not the call that starts it', async () => {
     const { seen, guard } = counting();
     const base = inMemoryNotes();
-    for (const contents of ['a', 'b', 'c']) await base.create(contents);
+    for (const contents of ['a', 'b', 'c']) await base.create({ contents: contents, category: '' });
     const batches = await collect(guardedNotes(base, guard).listAll());
     expect(batches.flat().map((note) => note.contents)).toEqual(['a', 'b', 'c']);
     expect(seen.calls).toBe(batches.length + 1); // each batch, and the step that finds the end
