@@ -27,7 +27,8 @@ end
 const GET: Omit<Scenario, 'key' | 'name'> = {
   request: (notes) => ({ method: 'GET', setupRequest: (req) => ({ ...req, path: `/notes/${randomId(notes)}/` }) }),
   wrk: (notes) => wrkGet('/notes/', '/', notes),
-  pgbench: (notes) => `\\set id random(1, ${notes})\nselect id, contents, creation_date from notes where id = :id;\n`,
+  pgbench: (notes) =>
+    `\\set id random(1, ${notes})\nselect id, contents, category, creation_date from notes where id = :id and deleted_at is null;\n`,
 };
 
 export const SCENARIOS: Scenario[] = [
@@ -45,7 +46,7 @@ export const SCENARIOS: Scenario[] = [
     }),
     wrk: () =>
       `wrk.method = "POST"\nwrk.path = "/notes/"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = '${JSON.stringify({ contents: NOTE })}'\n`,
-    pgbench: () => `insert into notes (contents) values ('${NOTE}') returning id, contents, creation_date;\n`,
+    pgbench: () => `insert into notes (contents) values ('${NOTE}') returning id, contents, category, creation_date;\n`,
   },
   {
     key: 'page',
@@ -56,6 +57,6 @@ export const SCENARIOS: Scenario[] = [
     }),
     wrk: (notes) => wrkGet('/notes/?limit=100&after=', '', notes),
     pgbench: (notes) =>
-      `\\set id random(1, ${notes})\nselect id, contents, creation_date from notes where id > :id order by id limit 101;\n`,
+      `\\set id random(1, ${notes})\nselect id, contents, category, creation_date from notes where id > :id and deleted_at is null order by id limit 101;\n`,
   },
 ];
