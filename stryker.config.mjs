@@ -13,7 +13,7 @@ export default {
   // entries: each is a main() that wires loadConfig, the logger and startService
   // together and exits; the workflow and fault tiers run them as processes, where
   // no mutant is switched on. And the embedded PostgreSQL's start and stop
-  // (initdb, pg_ctl, its OS user): it is the harness's own database, so a mutant
+  // (initdb and its template, pg_ctl, its OS user, running its tools): it is the harness's own database, so a mutant
   // there breaks or stalls the harness (a minute of retries each) instead of a
   // behaviour a test names; npm start's life cycle in the workflow tier is its
   // test. Its file checks and its watch, which have unit tests, are mutated.
@@ -26,6 +26,10 @@ export default {
     '!src/dev/db-seed.ts',
     '!src/dev/db-start.ts',
     '!src/dev/embedded.ts',
+    '!src/dev/embedded-os-user.ts',
+    '!src/dev/embedded-cluster.ts',
+    '!src/dev/embedded-server.ts',
+    '!src/dev/commands.ts',
     '!src/dev/create-database.ts',
   ],
   // Vitest strips types without checking them: no @ts-nocheck needed, and none written into the files.

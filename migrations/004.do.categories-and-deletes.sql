@@ -7,5 +7,8 @@ alter table notes
   add column category text not null default '' check (char_length(category) <= 100),
   add column deleted_at timestamptz;
 -- Listings by category: keyset pages and the full stream scan (category, id) in
--- id order, over notes not deleted only.
-create index notes_category_id on notes (category, id) where deleted_at is null;
+-- id order. Not partial (where deleted_at is null): the listings without a
+-- category would match its predicate too, and on a table not yet analyzed (just
+-- after a bulk load) the planner took it for them, reading every note and sorting
+-- for each batch of 100 (38 ms a batch at 300 000 notes, against 0.1 ms by the key).
+create index notes_category_id on notes (category, id);

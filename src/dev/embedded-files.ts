@@ -1,6 +1,7 @@
 // What the embedded PostgreSQL needs to know from the file system: whether the
 // `postgres` OS user can reach a path, whether a server still runs in a data
 // directory, and where to put what it can't reach.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -69,3 +70,12 @@ export async function scratchDirectory(name = 'notes-service'): Promise<string> 
   await mkdir(dir, { recursive: true, mode: 0o755 });
   return dir;
 }
+
+export const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/** 12 hex digits naming a path or a key in a directory name. */
+export const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);

@@ -23,7 +23,7 @@ describe('the last note ids', () => {
     const last = await postNote(url, 'the last', { 'idempotency-key': randomUUID() });
     expect(await json(second)).toEqual([
       201,
-      { id: LAST - 1, contents: 'next to last', creation_date: expect.any(String) },
+      { id: LAST - 1, contents: 'next to last', category: '', creation_date: expect.any(String) },
     ]);
     expect(second.headers.get('location')).toBe('/notes/9007199254740990/');
     expect(last.headers.get('location')).toBe('/notes/9007199254740991/');
