@@ -5,6 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { loadConfig } from '../src/config.js';
 import { ConfigError, reader } from '../src/config-reader.js';
+import { readAppWait } from './app-wait.js';
 import { attachScaledStack, type ScaledStackSettings, startScaledStack } from './scaled-stack.js';
 
 /** The settings the scaled stack reads (docs/configuration.md lists them). */
@@ -32,10 +33,7 @@ export function scaledStackSettings(env: NodeJS.ProcessEnv): ScaledStackSettings
     checkIntervalMs,
     drainMs,
     graceMs: config.shutdownGraceMs,
-    wait: {
-      timeoutMs: read.integer('APP_WAIT_TIMEOUT_MS', 60_000, 0, 3_600_000),
-      intervalMs: read.integer('APP_WAIT_INTERVAL_MS', 200, 1, 60_000),
-    },
+    wait: readAppWait(env),
   };
 }
 

@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { isRunning } from '../src/system/process-running.js';
+import { readAppWait } from './app-wait.js';
 
 export interface Timing {
   timeoutMs: number;
@@ -99,7 +100,7 @@ function parseUsage(args: string[]) {
 
 /**
  * scripts/wait-for-url: `[--once] [--stack ID] [--pid PID] URL`, with
- * APP_WAIT_TIMEOUT_MS (60000) and APP_WAIT_INTERVAL_MS (200). --stack: only an
+ * APP_WAIT_TIMEOUT_MS and APP_WAIT_INTERVAL_MS (tools/app-wait.ts). --stack: only an
  * answer naming that stack counts; --pid: the wait ends as soon as that process
  * (the one that should answer) has died. Returns the exit code: 0 answered 200,
  * 1 not, 2 bad usage.
@@ -113,14 +114,9 @@ export async function waitForUrlCommand(args: string[], env: NodeJS.ProcessEnv):
     return 2;
   }
   const { once, stack, pid, url } = parsed;
-  const ms = (name: string, fallback: number) => {
-    const value = env[name] || String(fallback);
-    if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number of milliseconds, got "${value}"`);
-    return Number(value);
-  };
   let timing: Timing;
   try {
-    timing = { timeoutMs: ms('APP_WAIT_TIMEOUT_MS', 60_000), intervalMs: ms('APP_WAIT_INTERVAL_MS', 200) };
+    timing = readAppWait(env);
   } catch (error) {
     console.error((error as Error).message);
     return 2;

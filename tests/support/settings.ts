@@ -1,5 +1,6 @@
 // The test suite's own settings, from the environment like the service's (what
 // the global setup hands to test files is in ./provided.ts).
+import { readAppWait } from '../../tools/app-wait.js';
 
 export interface TestSettings {
   appUrl: string | undefined;
@@ -11,16 +12,10 @@ export interface TestSettings {
 }
 
 export function readTestSettings(env: NodeJS.ProcessEnv = process.env): TestSettings {
-  const ms = (name: string, fallback: number) => {
-    const value = env[name];
-    if (value === undefined || value === '') return fallback;
-    if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number of milliseconds, got "${value}"`);
-    return Number(value);
-  };
   return {
     appUrl: env.APP_URL?.replace(/\/+$/, '') || undefined,
     apiToken: env.API_TOKEN || undefined,
     stackId: env.STACK_ID || undefined,
-    appWait: { timeoutMs: ms('APP_WAIT_TIMEOUT_MS', 30_000), intervalMs: ms('APP_WAIT_INTERVAL_MS', 50) },
+    appWait: readAppWait(env),
   };
 }
