@@ -1,4 +1,4 @@
-# The central list of dev commands (the talk's Makefile). Each target is a thin
+# The central list of dev commands. Each target is a thin
 # call into an npm script, docker compose, or scripts/native-stack.
 #
 # The stack runs with Docker Compose when a Docker engine answers, natively
@@ -159,7 +159,7 @@ else
 	PGPASSWORD="$(POSTGRES_PASSWORD)" psql -h 127.0.0.1 -p "$(POSTGRES_PORT)" -U "$(POSTGRES_USER)" -d "$(POSTGRES_DB)"
 endif
 
-destroy: _stack ## stop the stack (plain or scaled) and delete its data (the talk's down -v)
+destroy: _stack ## stop the stack (plain or scaled) and delete its data (docker-compose down -v)
 ifeq ($(STACK),compose)
 	@if [ -z "$$(docker ps -aq --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME))$$(docker volume ls -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME))" ]; then \
 		echo "nothing to remove: no compose stack $(COMPOSE_PROJECT_NAME)"; \

@@ -1,4 +1,4 @@
-// The talk's three tiers as Vitest projects (and as one, for npm test), plus four that CI runs apart from
+// The three test tiers (unit, integrated, external) as Vitest projects (and as one, for npm test), plus four that CI runs apart from
 // npm test: `workflow` (native stacks, the production install), `faults`
 // (crashes, outages, shutdown under load, hostile requests; each file runs its
 // own database and service so it can break them), `containers` (the image and
@@ -33,7 +33,7 @@ const externalTierFiles = () =>
     .filter((file) => file.endsWith('.test.ts'))
     .map((file) => `tests/external/${file}`);
 
-/** npm test's tiers: the talk's three. */
+/** npm test's tiers: unit, integrated, external. */
 const FAST_TIERS = ['unit', 'integrated', 'external'];
 
 export default defineConfig({

@@ -1,4 +1,4 @@
-// The talk's get_free_port.py: ask the kernel for a port nobody listens on.
+// A free port: ask the kernel for a port nobody listens on.
 import { createServer } from 'node:net';
 
 export function freePort(host = '127.0.0.1'): Promise<number> {

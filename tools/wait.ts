@@ -1,5 +1,5 @@
-// Waiting on a condition with a deadline, never a bare sleep (the talk's
-// tenacity): for the tests, the benchmark and scripts/wait-for-url alike.
+// Waiting on a condition with a deadline, never a bare sleep (a retry loop like
+// Python's tenacity): for the tests, the benchmark and scripts/wait-for-url alike.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { isRunning } from '../src/system/process-running.js';

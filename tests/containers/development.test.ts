@@ -1,4 +1,4 @@
-// The talk's loop on a real Docker engine: `make run` with the development
+// The development loop on a real Docker engine: `make run` with the development
 // override (sources mounted, reload, inspector), migrations applied, `make test`
 // against the stack, an edit under src/ served without a rebuild, the debugger,
 // `make db_shell`, and the data volume across `make stop` / `make destroy`.

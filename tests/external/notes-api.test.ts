@@ -25,7 +25,7 @@ async function post(body: string, contentType = 'application/json') {
 }
 
 describe('the notes API over HTTP', () => {
-  it('stores and retrieves a note (the talk’s test_store_and_retrieve_note)', async () => {
+  it('stores and retrieves a note', async () => {
     const contents = `a note ${randomUUID()}`;
 
     const { note, response } = await create(contents);

@@ -1,4 +1,4 @@
-// GET / (what the talk's tests wait on), /health/live and /health/ready.
+// GET / (what the tests and stacks wait on), /health/live and /health/ready.
 import { describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
 import { testApp } from '../../support/test-app.js';
