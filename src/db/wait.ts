@@ -1,4 +1,4 @@
-// The talk's tenacity loop for start-up and migrations: wait for the database
+// A retry loop for start-up and migrations: wait for the database
 // with a deadline instead of failing because it is a second late. Only "not up
 // yet" is waited for; a host name that doesn't resolve, like a refused password,
 // won't fix itself and ends the wait at once.

@@ -1,6 +1,6 @@
 // npm start: the development entry. With POSTGRES_HOST unset it first starts the
 // embedded PostgreSQL (data in .data/postgres, kept across restarts like the
-// talk's compose volume), then runs the same service as production. Shutdown goes
+// compose stack's volume), then runs the same service as production. Shutdown goes
 // HTTP server → pool → PostgreSQL.
 // npm run dev (--watch): the same, reloading the app in-process on every save (reload.ts).
 import pretty from 'pino-pretty';
