@@ -1,9 +1,9 @@
 // APP_WAIT_TIMEOUT_MS and APP_WAIT_INTERVAL_MS: one reading for the tests, the
-// scripts and the scaled stack, so they can't disagree on a default.
+// scripts and the scaled stack (tests/unit/tools/scaled-stack-settings.test.ts),
+// so they can't disagree on a default.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config-reader.js';
 import { readAppWait } from '../../../tools/app-wait.js';
-import { scaledStackSettings } from '../../../tools/scaled-stack-command.js';
 import { readTestSettings } from '../../support/settings.js';
 
 describe('readAppWait', () => {
@@ -22,9 +22,8 @@ describe('readAppWait', () => {
     expect(() => readAppWait({ [name]: value })).toThrow(new ConfigError(message));
   });
 
-  it('is what the tests and the scaled stack read', () => {
+  it('is what the tests read', () => {
     const env = { APP_WAIT_TIMEOUT_MS: '1234', APP_WAIT_INTERVAL_MS: '9' };
     expect(readTestSettings(env).appWait).toEqual({ timeoutMs: 1_234, intervalMs: 9 });
-    expect(scaledStackSettings(env).wait).toEqual({ timeoutMs: 1_234, intervalMs: 9 });
   });
 });
