@@ -6,16 +6,15 @@
 // the stack outlives the command that starts it, and the scale-out tests can stop,
 // kill and restart any part. Existing engines only: nothing here balances or pools.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { isRunning } from '../src/system/process-running.js';
+import { acceptsConnections, launchDetached, stopProcess, untilReady } from './detached-process.js';
 import { freePort } from './free-port.js';
-import { type Timing, waitFor, waitForHttp200 } from './wait.js';
+import { haproxyBackend, instanceStates, pgbouncerIni } from './scaled-stack-config.js';
+import { type Timing, waitForHttp200 } from './wait.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEPLOY = join(ROOT, 'deploy');
@@ -128,15 +127,14 @@ export class ScaledStack {
     const { dir, postgresPort, pgbouncerPort, postgres, pgbouncerPoolSize, instances } = this.settings;
     const authFile = join(dir, 'pgbouncer-users.txt');
     await writeFile(authFile, `"${postgres.user}" "${postgres.password}"\n`, { mode: 0o600 });
-    const ini = render(await readFile(join(DEPLOY, 'pgbouncer', 'pgbouncer.ini.template'), 'utf8'), {
-      POSTGRES_HOST: this.settings.existingDatabase?.host ?? '127.0.0.1',
-      POSTGRES_PORT: String(postgresPort),
-      POSTGRES_STATEMENT_TIMEOUT_MS: String(postgres.statementTimeoutMs),
-      PGBOUNCER_LISTEN_ADDR: '127.0.0.1',
-      PGBOUNCER_PORT: String(pgbouncerPort),
-      PGBOUNCER_AUTH_FILE: authFile,
-      PGBOUNCER_POOL_SIZE: String(pgbouncerPoolSize),
-      PGBOUNCER_MAX_CLIENT_CONN: String(instances * 50 + 100),
+    const ini = pgbouncerIni(await readFile(join(DEPLOY, 'pgbouncer', 'pgbouncer.ini.template'), 'utf8'), {
+      postgresHost: this.settings.existingDatabase?.host ?? '127.0.0.1',
+      postgresPort,
+      statementTimeoutMs: postgres.statementTimeoutMs,
+      port: pgbouncerPort,
+      authFile,
+      poolSize: pgbouncerPoolSize,
+      instances,
     });
     const iniFile = join(dir, 'pgbouncer.ini');
     await writeFile(iniFile, ini, { mode: 0o600 });
@@ -194,9 +192,8 @@ export class ScaledStack {
 
   async startBalancer(): Promise<void> {
     const { dir, apiPort, statsPort, checkIntervalMs } = this.settings;
-    const servers = this.state.instancePorts.map((port, i) => `    server instance-${i + 1} 127.0.0.1:${port} check`);
     const backend = join(dir, 'haproxy-backend.cfg');
-    await writeFile(backend, ['backend instances', '    balance roundrobin', ...servers, ''].join('\n'));
+    await writeFile(backend, haproxyBackend(this.state.instancePorts));
     this.state.pids.balancer = await this.launch(
       'haproxy',
       'haproxy',
@@ -218,13 +215,7 @@ export class ScaledStack {
 
   /** What HAProxy says of each instance: UP, DOWN, or in between (from /stats;csv). */
   async instanceStates(): Promise<Record<string, string>> {
-    const csv = await (await fetch(`${this.statsUrl};csv`)).text();
-    const states: Record<string, string> = {};
-    for (const line of csv.split('\n')) {
-      const [proxy, server, ...fields] = line.split(',');
-      if (proxy === 'instances' && server?.startsWith('instance-')) states[server] = fields[15] ?? '';
-    }
-    return states;
+    return instanceStates(await (await fetch(`${this.statsUrl};csv`)).text());
   }
 
   /** Everything, balancer first (no new requests), then the instances (each drains), the pooler, the database. */
@@ -259,43 +250,22 @@ export class ScaledStack {
     await this.save();
   }
 
-  /** Starts a detached process (its own process group) logging to `<name>.log`; records it. */
+  /** Starts a part as a detached process (tools/detached-process.ts) logging to `<name>.log`; records it. */
   private async launch(name: string, command: string, args: string[], env: Record<string, string> = {}) {
-    const log = openSync(join(this.settings.dir, `${name}.log`), 'a');
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      detached: true,
-      stdio: ['ignore', log, log],
+    const logFile = join(this.settings.dir, `${name}.log`);
+    const pid = await launchDetached(command, args, { cwd: ROOT, env, logFile }).catch((error) => {
+      throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new ScaledStackError(missingTool(command)) : error;
     });
-    closeSync(log);
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', (error) =>
-        reject((error as NodeJS.ErrnoException).code === 'ENOENT' ? new ScaledStackError(missingTool(command)) : error),
-      );
-    });
-    child.unref();
     await this.save();
-    return child.pid as number;
+    return pid;
   }
 
   /** Waits for `ready`, failing at once (with the end of `<part>.log`) if `pid` exits first. */
   private async until(name: string, part: string, ready: () => Promise<unknown>, pid?: number) {
-    let waiting = true;
-    const exited = async () => {
-      while (waiting && (pid === undefined || (await isRunning(pid)))) await sleep(100);
-      if (waiting) throw new ScaledStackError(`${name} exited before it was ready`);
-    };
-    try {
-      await Promise.race([waitFor(`${name} was not ready`, ready, this.settings.wait), ...(pid ? [exited()] : [])]);
-    } catch (error) {
-      const log = join(this.settings.dir, `${part}.log`);
-      const tail = (await readFile(log, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
-      throw new ScaledStackError(`${(error as Error).message}; the end of ${log}:\n${tail}`);
-    } finally {
-      waiting = false;
-    }
+    const logFile = join(this.settings.dir, `${part}.log`);
+    await untilReady(name, ready, { pid, wait: this.settings.wait, logFile }).catch((error: Error) => {
+      throw new ScaledStackError(error.message);
+    });
     await this.save();
   }
 
@@ -326,46 +296,4 @@ async function requireTools(): Promise<void> {
   );
   const missing = found.filter((command) => command !== undefined);
   if (missing.length) throw new ScaledStackError(missingTools(missing));
-}
-
-/** ${NAME} in `template` replaced from `values`; a name left unset is an error, not an empty setting. */
-function render(template: string, values: Record<string, string>): string {
-  return template.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
-    const value = values[name];
-    if (value === undefined) throw new ScaledStackError(`the template names \${${name}}, which has no value`);
-    return value;
-  });
-}
-
-function acceptsConnections(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('error', reject);
-  });
-}
-
-/** Sends `signal` to the process group `pid` leads, waits for it to exit, SIGKILLs it past `timeoutMs`. */
-async function stopProcess(pid: number, signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
-  const signalGroup = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, s);
-    } catch {
-      try {
-        process.kill(pid, s);
-      } catch {}
-    }
-  };
-  signalGroup(signal);
-  const deadline = Date.now() + timeoutMs;
-  while (await isRunning(pid)) {
-    if (Date.now() > deadline) {
-      signalGroup('SIGKILL');
-      break;
-    }
-    await sleep(50);
-  }
 }
