@@ -222,5 +222,9 @@ describe('the last note id', () => {
     }
     expect(await sql`select id from notes where contents = 'one too many'`).toEqual([]);
     expect(await sql`select key from idempotency_keys where key = ${key}`).toEqual([]);
+
+    // The last id is an id like any other to delete.
+    expect(await notes.delete(MAX_NOTE_ID)).toEqual(lastKeyed.note);
+    expect(await notes.get(MAX_NOTE_ID)).toBeUndefined();
   });
 });
