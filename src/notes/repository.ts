@@ -249,7 +249,6 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
       rows = await insert;
     } catch (error) {
       return rethrowExhausted(error);
-      // Stryker disable next-line BlockStatement: the same as the disabled line below
     } finally {
       // Stryker disable next-line all: tidiness only; a late cancel of a finished query sends nothing (postgres.js cancels active queries only)
       clearTimeout(cancel);
