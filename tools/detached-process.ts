@@ -4,10 +4,10 @@
 // if it exits first; stopped by a signal to its group, with SIGKILL past a time.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRunning } from '../src/system/process-running.js';
+import { logTail } from './log-tail.js';
 import { type Timing, waitFor } from './wait.js';
 
 /** Starts `command` detached, its output appended to `logFile`; resolves with its pid once it has spawned. */
@@ -33,8 +33,9 @@ export async function launchDetached(
 }
 
 /**
- * Waits for `ready` within `wait`, and fails at once if `pid` exits first; a
- * failure's message ends with the last lines of `logFile`.
+ * Waits for `ready` within `wait`, and fails at once if `pid` exits first, even
+ * while an attempt of `ready` hangs; a failure's message ends with the last lines
+ * of `logFile`.
  */
 export async function untilReady(
   name: string,
@@ -49,8 +50,7 @@ export async function untilReady(
   try {
     await Promise.race([waitFor(`${name} was not ready`, ready, wait), ...(pid ? [exited()] : [])]);
   } catch (error) {
-    const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
-    throw new Error(`${(error as Error).message}; the end of ${logFile}:\n${tail}`);
+    throw new Error(`${(error as Error).message}; the end of ${logFile}:\n${await logTail(logFile)}`);
   } finally {
     waiting = false;
   }

@@ -5,11 +5,12 @@
 // come up ("harder to debug, gotta look at the logs"), or to this process's own.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { ConnectionSettings } from '../src/db/pool.js';
 import { freePort } from './free-port.js';
+import { logTail } from './log-tail.js';
 import { serviceNodeArgs } from './service-build.js';
 import { type Timing, waitForHttp200 } from './wait.js';
 
@@ -144,9 +145,7 @@ async function startOnPort(
     // A child of its own may keep the output open: the log is read after a second at most.
     await Promise.race([logged, sleep(1_000)]);
     // This start's lines only: the file may hold an earlier attempt's.
-    const written = await readFile(logFile).catch(() => Buffer.alloc(0));
-    const tail = written.subarray(logStart).toString('utf8').trim().split('\n').slice(-5).join('\n');
-    throw new Error(`${(error as Error).message}\n--- ${logFile} ---\n${tail}`);
+    throw new Error(`${(error as Error).message}\n--- ${logFile} ---\n${await logTail(logFile, logStart)}`);
   }
   return {
     url,
