@@ -68,7 +68,7 @@ export function acceptsConnections(port: number): Promise<void> {
   });
 }
 
-/** Sends `signal` to the process group `pid` leads, waits for it to exit, SIGKILLs it past `timeoutMs`. */
+/** Sends `signal` to the process group `pid` leads and resolves once it has exited; SIGKILLs it past `timeoutMs`. */
 export async function stopProcess(pid: number, signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
   const signalGroup = (s: NodeJS.Signals) => {
     try {
@@ -81,10 +81,12 @@ export async function stopProcess(pid: number, signal: NodeJS.Signals, timeoutMs
   };
   signalGroup(signal);
   const deadline = Date.now() + timeoutMs;
+  let killed = false;
+  // Until it is gone, SIGKILLed or not: a killed process still takes a moment to die.
   while (await isRunning(pid)) {
-    if (Date.now() > deadline) {
+    if (!killed && Date.now() > deadline) {
       signalGroup('SIGKILL');
-      break;
+      killed = true;
     }
     await sleep(50);
   }
