@@ -25,7 +25,7 @@ export interface EmbeddedPostgresOptions extends ClusterOptions, ServerOptions {
   ephemeral?: boolean;
   /** When another live process already runs this data directory: use its server (true) or refuse (false). */
   attachToRunning?: boolean;
-  /** npm start's watch: restarted when it dies (src/db/embedded-watch.ts). */
+  /** npm start's watch: restarted when it dies (./embedded-watch.ts). */
   watch?: WatchOptions;
 }
 
