@@ -46,7 +46,8 @@ const SETTINGS = {
       1_048_576,
       1024,
       1_073_741_824,
-      'largest request body; at least 6 × NOTE_MAX_LENGTH + 64 (a note JSON-escaped: 6 bytes a unit)',
+      'largest request body; at least 6 × NOTE_MAX_LENGTH + 700 (a note JSON-escaped, 6 bytes a unit, and 700 ' +
+        'for the rest of the body: its keys, and a category of at most 100 units escaped alike)',
     ),
   pageMaxBytes: (read) =>
     read.integer(
@@ -54,9 +55,10 @@ const SETTINGS = {
       1_048_576,
       1024,
       1_073_741_824,
-      "most a page of GET /notes/?limit=… holds: the notes' UTF-8 bytes (contents and category) plus 94 per note; past it the page " +
-        'stops early with its Link, and one note always fits. 1 MiB holds 3 notes of the longest kind, ' +
-        '~4 000 of 200 bytes: no ordinary page is cut, and 16 clients at once cost tens of MB, not GB',
+      "a page's byte budget in GET /notes/?limit=…, counting each note's UTF-8 bytes (contents and category) " +
+        'plus 94: a page ends, with its Link, before the first note that would start past it, so it holds ' +
+        'at most one note more than fits, and always one. 1 MiB: 3 or 4 notes of the longest kind, ~4 000 of ' +
+        '200 bytes: no ordinary page is cut, and 16 clients at once cost tens of MB, not GB',
     ),
   requestTimeoutMs: (read) =>
     read.integer(
@@ -86,7 +88,10 @@ const SETTINGS = {
         "it closes, so the client isn't reset before it reads the answer; 0: close at once",
     ),
   apiToken: (read) =>
-    read.optionalString('API_TOKEN', 'when set, /notes and /metrics require Authorization: Bearer <API_TOKEN>'),
+    read.optionalString(
+      'API_TOKEN',
+      'when set, every feature route (/notes) and /metrics require Authorization: Bearer <API_TOKEN>',
+    ),
   stackId: (read) =>
     read.optionalString(
       'STACK_ID',
@@ -288,14 +293,18 @@ export type PostgresConfig = Config['postgres'];
 export type SheddingLimits = Config['shedding'];
 export type EmbeddedPostgresConfig = Config['embeddedPostgres'];
 
+/** What a create's body holds besides the contents' own bytes, at the most (see the rule below). */
+export const BODY_BEYOND_CONTENTS = 700;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, record?: RecordSetting): Config {
   const config = resolve(SETTINGS, reader(env, record)) as Config;
   const { noteMaxLength, bodyLimitBytes, requestTimeoutMs, headersTimeoutMs } = config;
-  // A JSON string can need up to 6 bytes per character ("\u0000"); a limit below
-  // that would turn a note of allowed length into a 413.
-  if (bodyLimitBytes < noteMaxLength * 6 + 64) {
+  // A JSON string can need up to 6 bytes per character ("\u0001"); a limit below
+  // that would turn a note of allowed length into a 413. The 700 hold the rest of
+  // the body: the keys, and the longest category (100 units, src/notes/schemas.ts) escaped.
+  if (bodyLimitBytes < noteMaxLength * 6 + BODY_BEYOND_CONTENTS) {
     throw new ConfigError(
-      `BODY_LIMIT_BYTES must be at least 6 × NOTE_MAX_LENGTH + 64 (= ${noteMaxLength * 6 + 64}), got ${bodyLimitBytes}`,
+      `BODY_LIMIT_BYTES must be at least 6 × NOTE_MAX_LENGTH + ${BODY_BEYOND_CONTENTS} (= ${noteMaxLength * 6 + BODY_BEYOND_CONTENTS}), got ${bodyLimitBytes}`,
     );
   }
   const { poolSize, batching } = config.postgres;

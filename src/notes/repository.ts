@@ -62,8 +62,9 @@ export const LISTING_BATCH = 100;
 
 /**
  * What a note's JSON adds to its contents' and category's UTF-8 bytes in a page,
- * id and date included: `{"id":…,"contents":"","category":"","creation_date":"…"},`
- * is at most 94 bytes. Escapes (quotes, backslashes, control characters) are not counted.
+ * id and date included: `{"id":…,"contents":"","category":"","creation_date":"…"}`
+ * is at most 94 bytes (the comma between notes aside). Escapes (quotes,
+ * backslashes, control characters) are not counted.
  */
 const NOTE_JSON_OVERHEAD = 94;
 

@@ -53,7 +53,7 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   const teardowns: Teardown[] = [];
   let starting: Promise<void> = Promise.resolve();
   const teardown = async () => {
-    await starting; // a start under way ends (up or failed) before what it started is stopped
+    await starting; // a start under way ends (up or failed) before what it started is stopped (reportStart never rejects)
     for (const step of teardowns.reverse()) await step();
   };
 
@@ -105,12 +105,17 @@ async function startDatabaseAndService(
 ): Promise<string | null> {
   const { appWait } = readTestSettings();
   // The service waits for its database like in production, so its start overlaps the database's.
-  const [service, prepared] = await Promise.allSettled([
-    serviceEnv ? startServiceProcess(target, join(runDir, 'service.log'), appWait, serviceEnv) : undefined,
-    prepareDatabase(target, runDir, teardowns),
-  ]);
-  if (service.status === 'fulfilled' && service.value) {
-    let running = service.value;
+  const starting = serviceEnv
+    ? startServiceProcess(target, join(runDir, 'service.log'), appWait, serviceEnv)
+    : Promise.resolve(undefined);
+  // A database that fails to start is said at once, not once the service has given up on it.
+  starting.catch(() => {}); // its failure is awaited below, or moot
+  // A service still waiting for a database that won't come dies with this process
+  // (tools/service-process.ts), instead of holding the run's end for its wait.
+  await prepareDatabase(target, runDir, teardowns);
+  const service = await starting;
+  if (service) {
+    let running = service;
     teardowns.push(async () => {
       await running.stop();
     });
@@ -136,9 +141,7 @@ async function startDatabaseAndService(
       }, said('restarting the service'));
     });
   }
-  if (prepared.status === 'rejected') throw prepared.reason;
-  if (service.status === 'rejected') throw service.reason;
-  return service.value?.url ?? null;
+  return service?.url ?? null;
 }
 
 /**
@@ -157,8 +160,13 @@ async function reportStart(file: string, start: Promise<string | null>): Promise
     },
   );
   const partial = `${file}.partial`;
-  await writeFile(partial, JSON.stringify(started));
-  await rename(partial, file);
+  try {
+    await writeFile(partial, JSON.stringify(started));
+    await rename(partial, file);
+  } catch (error) {
+    // The run's directory is gone (an interrupt removed it): the files waiting give up on their own.
+    process.stderr.write(`test setup could not write ${file}: ${(error as Error).message}\n`);
+  }
 }
 
 /** The tiers whose files the selected projects run: tests/<tier>/ in their include patterns. */

@@ -6,6 +6,7 @@
 // file: what it started, or why that failed.
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import type { ConnectionSettings } from '../../src/db/pool.js';
 import { readTestSettings } from './settings.js';
 
@@ -30,8 +31,19 @@ export type Started = { appUrl: string | null } | { error: string };
 /** How often a waiting file looks for the ready file: a fraction of a start that takes a few hundred ms. */
 const LOOK_EVERY_MS = 10;
 
+/**
+ * The longest the setup's start can take before it writes the ready file, up or
+ * failed: PostgreSQL's start, then the service's wait for it and its own; past it
+ * the setup died without a word.
+ */
+function startBoundMs(): number {
+  const { embeddedPostgres, postgres } = loadConfig();
+  return embeddedPostgres.startTimeoutMs + postgres.waitTimeoutMs + readTestSettings().appWait.timeoutMs;
+}
+
 async function waitForStart(file: string | null): Promise<{ appUrl: string | null }> {
   if (!file) return { appUrl: null };
+  const deadline = Date.now() + startBoundMs();
   for (;;) {
     // The setup writes it in one rename, so what is there is whole; always, as its last step, fail or not.
     const text = await readFile(file, 'utf8').catch(() => undefined);
@@ -40,6 +52,7 @@ async function waitForStart(file: string | null): Promise<{ appUrl: string | nul
       if ('error' in started) throw new Error(`the test setup failed, so this file can't run: ${started.error}`);
       return started;
     }
+    if (Date.now() > deadline) throw new Error(`the test setup wrote no ${file} in ${startBoundMs()} ms`);
     await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
   }
 }

@@ -50,10 +50,10 @@ describe('loadConfig', () => {
   });
 
   it('rejects a body limit too small for a note of the maximum length, and takes one just large enough', () => {
-    expect(() => loadConfig({ NOTE_MAX_LENGTH: '1000', BODY_LIMIT_BYTES: '6063' })).toThrow(
-      /^BODY_LIMIT_BYTES must be at least 6 × NOTE_MAX_LENGTH \+ 64 \(= 6064\), got 6063$/,
+    expect(() => loadConfig({ NOTE_MAX_LENGTH: '1000', BODY_LIMIT_BYTES: '6699' })).toThrow(
+      /^BODY_LIMIT_BYTES must be at least 6 × NOTE_MAX_LENGTH \+ 700 \(= 6700\), got 6699$/,
     );
-    expect(loadConfig({ NOTE_MAX_LENGTH: '1000', BODY_LIMIT_BYTES: '6064' }).bodyLimitBytes).toBe(6064);
+    expect(loadConfig({ NOTE_MAX_LENGTH: '1000', BODY_LIMIT_BYTES: '6700' }).bodyLimitBytes).toBe(6700);
   });
 
   it('rejects a pool no larger than twice the coalesced statements in flight, and takes one a connection above', () => {

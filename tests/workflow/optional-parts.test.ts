@@ -4,6 +4,7 @@
 // checks and npm test passing. The table in the docs is what is removed, so the
 // docs and the check can't disagree.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,7 +53,10 @@ describe('the optional parts', () => {
       'offline images',
       'containers tier',
     ]);
-    for (const part of parts) expect(part.paths.length, part.name).toBeGreaterThan(0);
+    for (const part of parts) {
+      expect(part.paths.length, part.name).toBeGreaterThan(0);
+      for (const path of part.paths) expect(existsSync(join(ROOT, path)), path).toBe(true);
+    }
     expect(parts.flatMap((part) => part.needs)).toEqual(['benchmark']);
   });
 

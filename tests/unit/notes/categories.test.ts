@@ -2,9 +2,10 @@
 // carries one ("" when none is sent), and both listing forms filter by
 // ?category=, pages keeping it in their Link.
 import { describe, expect, it } from 'vitest';
+import { BODY_BEYOND_CONTENTS } from '../../../src/config.js';
 import type { App } from '../../../src/http/app-instance.js';
 import { CATEGORY_MAX_LENGTH } from '../../../src/notes/schemas.js';
-import { testApp } from '../../support/test-app.js';
+import { TEST_CONFIG, testApp } from '../../support/test-app.js';
 
 const create = async (app: App, payload: object) => {
   const response = await app.inject({ method: 'POST', url: '/notes/', payload });
@@ -40,6 +41,24 @@ describe('a note’s category', () => {
     const response = await testApp().inject({ method: 'POST', url: '/notes/', payload: { contents: 'x', category } });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ error: 'invalid_request', message: `body/category ${message}` });
+  });
+
+  it('fits, longest and fully escaped, with the longest contents in the smallest body limit the config takes', async () => {
+    const smallest = 6 * TEST_CONFIG.noteMaxLength + BODY_BEYOND_CONTENTS;
+    const app = testApp({ limits: { bodyLimitBytes: smallest } });
+    // \u0001 is stored as sent and escaped as six bytes: the longest a unit gets in JSON.
+    const payload = JSON.stringify({
+      contents: '\u0001'.repeat(TEST_CONFIG.noteMaxLength),
+      category: '\u0001'.repeat(CATEGORY_MAX_LENGTH),
+    });
+    expect(Buffer.byteLength(payload)).toBeGreaterThan(6 * TEST_CONFIG.noteMaxLength + 6 * CATEGORY_MAX_LENGTH);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/notes/',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    expect(response.statusCode).toBe(201);
   });
 
   it('makes a replayed create with another category a reused key: 422', async () => {
@@ -106,6 +125,16 @@ describe('GET /notes/?category=', () => {
     expect(contentsOf(shared.json())).toEqual(['f']);
     const loose = await app.inject({ url: '/notes/?limit=1&category=' });
     expect([contentsOf(loose.json()), loose.headers.link]).toEqual([['d'], undefined]);
+  });
+
+  it('keeps the empty category in the Link too: the next page is of the notes without one as well', async () => {
+    const app = testApp();
+    for (const contents of ['x', 'y']) await create(app, { contents });
+    await create(app, { contents: 'z', category: 'home' });
+    const page = await app.inject({ url: '/notes/?limit=1&category=' });
+    expect(page.headers.link).toBe('</notes/?limit=1&after=1&category=>; rel="next"');
+    const next = await app.inject({ url: '/notes/?limit=1&after=1&category=' });
+    expect([contentsOf(next.json()), next.headers.link]).toEqual([['y'], undefined]);
   });
 
   it('keeps an encoded category encoded in the Link it answers with', async () => {
