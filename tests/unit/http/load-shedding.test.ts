@@ -67,10 +67,14 @@ describe('load shedding', () => {
   it('sheds past SHED_EVENT_LOOP_DELAY_MS after the event loop was blocked', async () => {
     const instance = sheddingApp({ eventLoopDelayMs: 20, sampleIntervalMs: 50 });
     await instance.ready();
-    const blockedUntil = Date.now() + 150;
-    while (Date.now() < blockedUntil); // a CPU-bound stretch, as a huge JSON body would cause
     let shed: Awaited<ReturnType<typeof instance.inject>> | undefined;
+    // The delay counts until the next sample sees an idle loop again, 50 ms: on a
+    // loaded machine a request can come after that. So each try blocks the loop
+    // anew, lets the overdue sample run, and only then sends its request.
     await until('no shedding', async () => {
+      const blockedUntil = Date.now() + 150;
+      while (Date.now() < blockedUntil); // a CPU-bound stretch, as a huge JSON body would cause
+      await new Promise((resolve) => setTimeout(resolve, 0)); // after the sampler's overdue timer
       shed = await instance.inject({ url: '/notes/1/' });
       return shed.statusCode === 503;
     });
