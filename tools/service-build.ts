@@ -10,11 +10,11 @@
 // are the same. Their names carry a hash of their content: runs at the same time
 // that build the same code share the files, and one that builds other code (another
 // checkout state) can't replace a file a running service still reads.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { writeAtomically } from './write-atomically.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUILD_DIR = join(ROOT, '.data', 'test-build');
@@ -89,12 +89,6 @@ async function bundle(entry: ServiceEntry): Promise<string> {
     await writeAtomically(file.path, file.contents);
   }
   return join(ROOT, entryFile);
-}
-
-async function writeAtomically(path: string, contents: string | Uint8Array) {
-  const partial = `${path}.${randomBytes(4).toString('hex')}.partial`;
-  await writeFile(partial, contents);
-  await rename(partial, path);
 }
 
 async function removeOldBuilds(keep: Set<string>) {

@@ -47,6 +47,11 @@ export function notesFeature(options: NotesRoutesOptions): Feature {
   };
 }
 
+/** The note, or the 404 that says there is none (any more) under that id. */
+function noteOr404(reply: FastifyReply, id: string, note: Note | undefined) {
+  return note ?? notFound(reply, `note ${id} does not exist`);
+}
+
 function created(reply: FastifyReply, note: Note) {
   return reply.code(201).header('location', `/notes/${note.id}/`).send(note);
 }
@@ -110,9 +115,7 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const note = await notes.get(BigInt(request.params.id));
-      if (!note) return notFound(reply, `note ${request.params.id} does not exist`);
-      return note;
+      return noteOr404(reply, request.params.id, await notes.get(BigInt(request.params.id)));
     },
   );
 
@@ -133,9 +136,7 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const note = await notes.delete(BigInt(request.params.id));
-      if (!note) return notFound(reply, `note ${request.params.id} does not exist`);
-      return note;
+      return noteOr404(reply, request.params.id, await notes.delete(BigInt(request.params.id)));
     },
   );
 

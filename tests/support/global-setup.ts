@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
@@ -21,7 +21,8 @@ import { isRunning } from '../../src/system/process-running.js';
 import { freePort } from '../../tools/free-port.js';
 import { serviceNodeArgs } from '../../tools/service-build.js';
 import { startServiceProcess } from '../../tools/service-process.js';
-import { waitFor, waitForHttp200 } from '../../tools/wait.js';
+import { type Timing, waitFor, waitForHttp200 } from '../../tools/wait.js';
+import { writeAtomically } from '../../tools/write-atomically.js';
 import { engineUnavailable, reapAbandonedProjects } from './docker.js';
 import { ROOT } from './make.js';
 import type { Started } from './provided.js';
@@ -70,7 +71,14 @@ export default async function setup(project: TestProject): Promise<Teardown> {
       startedFile = join(runDir, 'started.json');
       starting = reportStart(
         startedFile,
-        startDatabaseAndService(project, database, runDir, needsService ? serviceEnv : undefined, teardowns),
+        startDatabaseAndService(
+          project,
+          database,
+          runDir,
+          settings.appWait,
+          needsService ? serviceEnv : undefined,
+          teardowns,
+        ),
       );
     }
     project.provide('database', database);
@@ -100,10 +108,10 @@ async function startDatabaseAndService(
   project: TestProject,
   target: ConnectionSettings,
   runDir: string,
+  appWait: Timing,
   serviceEnv: Record<string, string> | undefined,
   teardowns: Teardown[],
 ): Promise<string | null> {
-  const { appWait } = readTestSettings();
   // The service waits for its database like in production, so its start overlaps the database's.
   const starting = serviceEnv
     ? startServiceProcess(target, join(runDir, 'service.log'), appWait, serviceEnv)
@@ -159,10 +167,8 @@ async function reportStart(file: string, start: Promise<string | null>): Promise
       return { error: error.message };
     },
   );
-  const partial = `${file}.partial`;
   try {
-    await writeFile(partial, JSON.stringify(started));
-    await rename(partial, file);
+    await writeAtomically(file, JSON.stringify(started));
   } catch (error) {
     // The run's directory is gone (an interrupt removed it): the files waiting give up on their own.
     process.stderr.write(`test setup could not write ${file}: ${(error as Error).message}\n`);

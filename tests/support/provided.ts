@@ -43,7 +43,8 @@ function startBoundMs(): number {
 
 async function waitForStart(file: string | null): Promise<{ appUrl: string | null }> {
   if (!file) return { appUrl: null };
-  const deadline = Date.now() + startBoundMs();
+  const boundMs = startBoundMs();
+  const deadline = Date.now() + boundMs;
   for (;;) {
     // The setup writes it in one rename, so what is there is whole; always, as its last step, fail or not.
     const text = await readFile(file, 'utf8').catch(() => undefined);
@@ -52,7 +53,7 @@ async function waitForStart(file: string | null): Promise<{ appUrl: string | nul
       if ('error' in started) throw new Error(`the test setup failed, so this file can't run: ${started.error}`);
       return started;
     }
-    if (Date.now() > deadline) throw new Error(`the test setup wrote no ${file} in ${startBoundMs()} ms`);
+    if (Date.now() > deadline) throw new Error(`the test setup wrote no ${file} in ${boundMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
   }
 }
