@@ -18,7 +18,7 @@ const port = Number(process.env.API_PORT);
 
 function constantNotes(): Answer {
   const contents = 'x'.repeat(200);
-  return async (id) => ({ id: Number(id), contents, creation_date: new Date().toISOString() });
+  return async (id) => ({ id: Number(id), contents, category: '', creation_date: new Date().toISOString() });
 }
 
 function storedNotes(): Answer {

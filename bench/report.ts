@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CpuUs, Metered } from './cpu.js';
+import { RUNG_NAMES, type Rung } from './ladder.js';
 import type { HttpRun } from './wrk.js';
 
 export type HttpRuns = Array<Metered<HttpRun>>;
@@ -72,6 +73,30 @@ export function printTable(results: Array<Record<string, unknown>>, loadGenerato
       `| ${r.scenario} | ${r.notes} | ${f(cpu.loadGenerator)} | ${f(cpu.service)} | ${f(cpu.postgres)} | ${f(cpu.pgbench)} | ${f(cpu.postgresUnderPgbench)} |`,
     );
   }
+}
+
+/** The ladder of each scale: req/s, the server's CPU per request, and that over the Fastify floor's. */
+export function printLadder(scales: Array<{ notes: number; rungs: Rung[] }>) {
+  for (const { notes, rungs } of scales) {
+    if (rungs.length === 0) continue;
+    console.log(
+      `\nThe ladder at ${notes} notes (medians; CPU: every process of the server, user + system, from /proc)`,
+    );
+    console.log('\n| server | req/s | server CPU µs per request | × the Fastify floor |');
+    console.log('|---|---:|---:|---:|');
+    for (const rung of rungs) {
+      console.log(
+        `| ${RUNG_NAMES[rung.key]} | ${rung.reqPerS.toFixed(0)} | ${rung.cpuUs.toFixed(1)} | ${rung.timesFastify.toFixed(2)} |`,
+      );
+    }
+  }
+}
+
+/** One line per row whose runs had errors (non-2xx answers, socket errors): a run with errors measured something else. */
+export function errorsIn(results: Array<Record<string, unknown>>): string[] {
+  return results
+    .filter((r) => typeof r.errors === 'number' && r.errors > 0)
+    .map((r) => `${r.scenario} at ${r.notes} notes: ${r.errors} errors under load`);
 }
 
 /** The raw figures of a run, in .data/bench/results-<time>.json; returns the file. */

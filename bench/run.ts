@@ -5,7 +5,7 @@
 // table (medians of BENCH_RUNS runs) and writes the raw figures to .data/bench/.
 // The BENCH_* settings are in settings.ts and bench/README.md.
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,16 +17,21 @@ import { startScaledStack } from '../tools/scaled-stack.js';
 import { databaseEnv, type ServiceProcess, startProcess } from '../tools/service-process.js';
 import { type Metered, metered } from './cpu.js';
 import { benchDatabase, type Database, seed, statementCounter } from './database.js';
+import { committedRatios, guardFailures, ladder } from './ladder.js';
 import { drive, fullListing } from './load.js';
 import { pgbenchTps } from './pgbench.js';
-import { type HttpRuns, median, printTable, row, saveResults } from './report.js';
-import type { Scenario } from './scenarios.js';
+import { errorsIn, type HttpRuns, median, printLadder, printTable, row, saveResults } from './report.js';
+import { SCENARIOS, type Scenario } from './scenarios.js';
 import { type Layer, readBenchSettings } from './settings.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const settings = readBenchSettings();
-const { smoke, loadGenerator, connections, durationS, runs, warmupS, scales, scenarios, layers, instances } = settings;
+const { smoke, loadGenerator, connections, durationS, runs, warmupS, scales, scenarios, layers, instances, guard } =
+  settings;
+
+/** What makes the run fail once it is reported: errors under load, a ratio past the guard. */
+let failures: string[] = [];
 
 async function main() {
   const work = await mkdtemp(join(tmpdir(), 'notes-bench-'));
@@ -38,7 +43,7 @@ async function main() {
     console.log(`PostgreSQL ${host}:${port}/${name}; npm run build…`);
     await run('npm', ['run', '-s', 'build'], { cwd: ROOT });
     const started: Array<Layer & { server: ServiceProcess }> = [];
-    const results = [];
+    const results: Array<Record<string, unknown>> = [];
     try {
       for (const layer of layers) {
         const args = ['--import', 'tsx', join(ROOT, 'bench', 'layer.ts'), ...layer.args];
@@ -52,8 +57,15 @@ async function main() {
       for (const layer of started) await layer.server.stop();
     }
     printTable(results, loadGenerator);
-    const file = await saveResults(ROOT, { loadGenerator, connections, durationS, runs, results });
+    const rungs = scales.map((notes) => ({ notes, rungs: ladder(results, notes) }));
+    printLadder(rungs);
+    const file = await saveResults(ROOT, { loadGenerator, connections, durationS, runs, results, ladder: rungs });
     console.log(`raw figures: ${file}`);
+    failures = errorsIn(results);
+    if (guard) {
+      const committed = committedRatios(await readFile(join(ROOT, 'bench', 'README.md'), 'utf8'));
+      failures.push(...rungs.flatMap(({ rungs }) => guardFailures(rungs, committed, loadGenerator)));
+    }
   } finally {
     await database.stop();
     await rm(work, { recursive: true, force: true });
@@ -63,6 +75,9 @@ async function main() {
 /** A Node.js server on a free port, its output shared with this process's. */
 const startServer = (args: string[], env: Record<string, string>) =>
   startProcess(args, null, { timeoutMs: 60_000, intervalMs: 100 }, { env });
+
+/** What the floors and layers answer: the GET, whichever scenario they run beside. */
+const FLOOR_LOAD = SCENARIOS.find((s) => s.key === 'get') as Scenario;
 
 const load = (url: string, scenario: Scenario, notes: number, seconds = durationS) =>
   drive(url, scenario, notes, { loadGenerator, connections, seconds });
@@ -93,12 +108,14 @@ async function benchScale(
       let perStatement = Number.NaN;
       const served: HttpRuns = [];
       const ceiling = [];
-      const beside = scenario.key === 'get' ? layers.map((layer) => ({ ...layer, runs: [] as HttpRuns })) : [];
+      // The floors beside the GET and the POST, the other layers beside the GET; all driven with the GET's load.
+      const besideLayers =
+        scenario.key === 'get' ? layers : scenario.key === 'post' ? layers.filter((l) => l.rung) : [];
+      const beside = besideLayers.map((layer) => ({ ...layer, runs: [] as HttpRuns }));
       // Unmeasured: the first seconds under load are V8 compiling the hot path.
       if (warmupS > 0) {
-        for (const server of [service, ...beside.map((layer) => layer.server)]) {
-          await load(server.url, scenario, notes, warmupS);
-        }
+        await load(service.url, scenario, notes, warmupS);
+        for (const layer of beside) await load(layer.server.url, FLOOR_LOAD, notes, warmupS);
       }
       for (let i = 0; i < runs; i++) {
         const before = i === 0 ? await statements.count() : 0;
@@ -107,15 +124,21 @@ async function benchScale(
         ceiling.push(await pgbenchRun(scenario));
         for (const { server, runs: measured } of beside) {
           measured.push(
-            await metered(server.child.pid as number, postgresPid, () => load(server.url, scenario, notes)),
+            await metered(server.child.pid as number, postgresPid, () => load(server.url, FLOOR_LOAD, notes)),
           );
         }
       }
       ceilings.set(scenario.key, ceiling);
       const pgbench = median(ceiling.map((r) => r.tps));
-      results.push({ ...row(scenario.name, notes, served, pgbench, ceiling), requestsPerStatement: perStatement });
+      const rung = scenario.key === 'get' || scenario.key === 'post' ? scenario.key : undefined;
+      results.push({
+        ...row(scenario.name, notes, served, pgbench, ceiling),
+        requestsPerStatement: perStatement,
+        rung,
+      });
       for (const layer of beside) {
-        results.push(row(`${layer.name} (vs the GET's pgbench)`, notes, layer.runs, pgbench, ceiling));
+        const name = `${layer.name} (beside the ${scenario.key.toUpperCase()}, vs its pgbench)`;
+        results.push({ ...row(name, notes, layer.runs, pgbench, ceiling), rung: layer.rung });
       }
     }
     if (instances > 0) results.push(...(await throughTheBalancer(database, notes, ceilings, postgresPid)));
@@ -182,7 +205,14 @@ async function throughTheBalancer(
   return results;
 }
 
-main().catch((error) => {
-  console.error(`bench failed: ${(error as Error).message}`);
-  process.exit(1);
-});
+main().then(
+  () => {
+    if (failures.length === 0) return;
+    for (const failure of failures) console.error(`bench failed: ${failure}`);
+    process.exit(1);
+  },
+  (error) => {
+    console.error(`bench failed: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

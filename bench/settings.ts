@@ -1,19 +1,22 @@
 // The benchmark's BENCH_* settings, read once and checked like the service's own:
 // a bad one stops the run with one line and exit code 2. The list is in bench/README.md.
 import { ConfigError, reader } from '../src/config-reader.js';
+import type { RungKey } from './ladder.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 
 /**
- * Servers driven like the GET beside the service (bench/layer.ts), to tell what
- * each layer under it costs: the floor always, the others with BENCH_LAYERS=true.
+ * Servers driven with the GET's load beside the service (bench/layer.ts), to tell
+ * what each layer under it costs. The two floors (a constant note, no database)
+ * always, beside the GET and the POST: the ladder (bench/ladder.ts) and its guard
+ * need them. The layers over the repository with BENCH_LAYERS=true, beside the GET.
  */
-export const LAYERS = [
-  { args: ['http', 'constant'], name: 'HTTP floor: node:http, one note, no database' },
-  { args: ['fastify', 'constant'], name: 'layer: Fastify with the schemas, one note, no database' },
+export const LAYERS: Layer[] = [
+  { args: ['http', 'constant'], name: 'HTTP floor: node:http, one note, no database', rung: 'http-floor' },
+  { args: ['fastify', 'constant'], name: 'Fastify floor: one route with the schemas, one note', rung: 'fastify-floor' },
   { args: ['http', 'postgres'], name: 'layer: node:http + the repository (postgres.js)' },
   { args: ['fastify', 'postgres'], name: 'layer: Fastify with the schemas + the repository' },
 ];
-export type Layer = (typeof LAYERS)[number];
+export type Layer = { args: string[]; name: string; rung?: RungKey };
 
 const LOAD_GENERATORS = ['autocannon', 'wrk'] as const;
 export type LoadGenerator = (typeof LOAD_GENERATORS)[number];
@@ -27,13 +30,16 @@ function readSettings(env: NodeJS.ProcessEnv) {
     smoke,
     loadGenerator: read.oneOf('BENCH_LOAD_GENERATOR', LOAD_GENERATORS, 'autocannon'),
     connections: read.integer('BENCH_CONNECTIONS', 64, 1, 10_000),
-    durationS: smoke ? 1 : read.integer('BENCH_DURATION_S', 10, 1, 3_600),
+    // The smoke run's seconds are enough for the ratio guard: a warmed-up JIT, and two seconds of each rung.
+    durationS: smoke ? 2 : read.integer('BENCH_DURATION_S', 10, 1, 3_600),
     runs: smoke ? 1 : read.integer('BENCH_RUNS', 3, 1, 100),
-    warmupS: smoke ? 0 : read.integer('BENCH_WARMUP_S', 2, 0, 600),
+    warmupS: smoke ? 1 : read.integer('BENCH_WARMUP_S', 2, 0, 600),
     scales: smoke ? [1000] : read.integers('BENCH_SCALES', [1000, 1_000_000], 1, 100_000_000),
     scenarios: read.optionalString('BENCH_SCENARIOS')?.split(',').map(scenarioByKey) ?? SCENARIOS,
     // The smoke run starts every layer too, so that none can rot.
-    layers: smoke || read.boolean('BENCH_LAYERS', false) ? LAYERS : LAYERS.slice(0, 1),
+    layers: smoke || read.boolean('BENCH_LAYERS', false) ? LAYERS : LAYERS.filter((layer) => layer.rung),
+    // Fail the run when the service's ratios to the Fastify floor are 30% past bench/README.md's.
+    guard: read.boolean('BENCH_GUARD', smoke),
     // The GET and the POST again through HAProxy and PgBouncer to this many instances (0: not).
     instances: smoke ? 2 : read.integer('BENCH_INSTANCES', 0, 0, 16),
   };

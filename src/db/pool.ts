@@ -3,6 +3,7 @@
 import postgres, { type Sql } from 'postgres';
 import type { PostgresConfig } from '../config.js';
 import { DatabaseUnavailableError } from '../database-unavailable.js';
+import { isoTimestamp, TIMESTAMPTZ } from './timestamps.js';
 import { postgresSsl } from './tls.js';
 
 export type ConnectionSettings = Omit<PostgresConfig, 'host'> & { host: string };
@@ -23,9 +24,20 @@ export function openPool(settings: ConnectionSettings): Sql {
     // outage the pool would stay cold long after the database is back.
     backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, settings.reconnectMaxDelayMs / 1000),
     onnotice: () => {}, // "relation already exists, skipping" and friends are not news
+    // timestamptz arrives as ISO-8601 text (src/db/timestamps.ts), not a Date: what
+    // an answer carries anyway, read from the session's UTC text without a Date between.
+    types: {
+      timestamptz: {
+        to: TIMESTAMPTZ,
+        from: [TIMESTAMPTZ],
+        serialize: (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString(),
+        parse: isoTimestamp,
+      },
+    },
     connection: {
       application_name: 'notes-service',
       statement_timeout: settings.statementTimeoutMs,
+      TimeZone: 'UTC',
     },
   });
 }

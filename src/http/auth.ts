@@ -9,13 +9,16 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 
 export function requireBearerToken(scope: FastifyInstance, token: string): void {
   const expected = digest(token);
-  scope.addHook('onRequest', async (request, reply) => {
+  // A callback hook (every request in the scope passes it): a 401 sent here ends the request without done().
+  scope.addHook('onRequest', (request, reply, done) => {
     // Stryker disable next-line StringLiteral: any other fallback is no token either, and answers 401 alike
     const presented = /^Bearer (.+)/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
     if (!timingSafeEqual(digest(presented), expected)) {
       reply.header('www-authenticate', 'Bearer realm="notes-service"');
-      return sendError(reply, 401, 'unauthorized', 'send Authorization: Bearer <API_TOKEN>');
+      sendError(reply, 401, 'unauthorized', 'send Authorization: Bearer <API_TOKEN>');
+      return;
     }
+    done();
   });
 }
 

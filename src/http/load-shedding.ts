@@ -7,11 +7,11 @@
 // place of Fastify's own 503, which is outside the error shape). Routes marked
 // NEVER_SHED (liveness, metrics) are never shed: an overloaded process is alive,
 // and its metrics are how an operator sees why.
-import type { ServerResponse } from 'node:http';
 import underPressure from '@fastify/under-pressure';
 import type { SheddingLimits } from '../config.js';
 import type { App } from './app-instance.js';
 import { RETRY_AFTER_SECONDS, sendUnavailable } from './errors.js';
+import { InFlight } from './in-flight.js';
 
 export type ShedReason = 'event_loop_delay' | 'heap_used' | 'in_flight';
 
@@ -43,7 +43,7 @@ export function admitRequests(
     },
   });
 
-  const inFlight = new Set<ServerResponse>();
+  const inFlight = new InFlight();
   let closing = false;
   observe.inFlight?.(() => inFlight.size);
   app.addHook('preClose', async () => {
@@ -52,24 +52,25 @@ export function admitRequests(
     // worked on end theirs, said in the answer itself: a connection kept alive past
     // them would idle until SHUTDOWN_GRACE_MS cuts it, and ending it silently races
     // the client's next request.
-    for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
+    for (const response of inFlight.list()) if (!response.headersSent) response.setHeader('connection', 'close');
   });
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook (every request passes it): an answer sent here ends the request without done().
+  app.addHook('onRequest', (request, reply, done) => {
     if (closing) {
       reply.header('connection', 'close');
-      return sendUnavailable(reply, 'shutting_down', 'the service is shutting down; retry shortly');
+      sendUnavailable(reply, 'shutting_down', 'the service is shutting down; retry shortly');
+      return;
     }
     // Draining: served, but on a connection that ends with the answer, so that no
     // idle keep-alive connection is left for a load balancer to reuse just as the
     // listener closes.
     if (draining()) reply.header('connection', 'close');
-    if ((request.routeOptions.config as { neverShed?: boolean }).neverShed) return;
+    if ((request.routeOptions.config as { neverShed?: boolean }).neverShed) return done();
     if (limits.inFlightRequests > 0 && inFlight.size >= limits.inFlightRequests) {
-      return sendUnavailable(reply, 'overloaded', overloaded('in_flight'));
+      sendUnavailable(reply, 'overloaded', overloaded('in_flight'));
+      return;
     }
-    const response = reply.raw;
-    inFlight.add(response);
-    // 'close' comes once per response, whether it was sent whole or the client left.
-    response.once('close', () => inFlight.delete(response));
+    inFlight.add(reply.raw);
+    done();
   });
 }

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import type { Logger } from 'pino';
 import type { App } from './app-instance.js';
 
 // Bounded and free of spaces and control characters: a caller can't forge log lines or flood them.
@@ -25,11 +26,14 @@ function requestLine(request: FastifyRequest, reply: FastifyReply) {
 }
 
 export function logRequests(app: App): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, and the line built only when it is written: both run on every request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(requestLine(request, reply), 'request');
+  app.addHook('onResponse', (request, reply, done) => {
+    if ((request.log as Logger).isLevelEnabled('info')) request.log.info(requestLine(request, reply), 'request');
+    done();
   });
 }
 

@@ -88,7 +88,7 @@ interface NoteRow {
   id: string; // int8 arrives as a string
   contents: string;
   category: string;
-  creation_date: Date;
+  creation_date: string; // ISO-8601, as the pool reads timestamptz (src/db/timestamps.ts)
 }
 
 interface SizedNoteRow extends NoteRow {
@@ -301,6 +301,6 @@ function toNote(row: NoteRow): Note {
     id: Number(row.id),
     contents: row.contents,
     category: row.category,
-    creation_date: row.creation_date.toISOString(),
+    creation_date: row.creation_date,
   };
 }

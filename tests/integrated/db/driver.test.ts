@@ -130,3 +130,23 @@ describe('cancelling a running statement', () => {
     }
   });
 });
+
+describe('timestamptz', () => {
+  it('arrives as the ISO-8601 text toISOString() writes, to the millisecond, in any session time zone', async () => {
+    const sql = openPool({ ...testDatabase(), poolSize: 1 });
+    try {
+      const stamps = ['2026-12-03 18:46:00+00', '2026-12-03 18:46:00.5+00', '2026-12-03 18:46:00.123456+00'];
+      const read = async () =>
+        (await sql`select unnest(${stamps}::timestamptz[]) as at`).map((row) => row.at as string);
+      const expected = ['2026-12-03T18:46:00.000Z', '2026-12-03T18:46:00.500Z', '2026-12-03T18:46:00.123Z'];
+      expect(await read()).toEqual(expected);
+      // A session whose TimeZone is not UTC (a pooler that dropped the startup parameter) reads the same.
+      await sql`set time zone 'Asia/Kolkata'`;
+      const [shown] = await sql`select now()::text as text`;
+      expect(shown?.text).toMatch(/\+05:30$/);
+      expect(await read()).toEqual(expected);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  });
+});

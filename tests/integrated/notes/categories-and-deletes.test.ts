@@ -120,8 +120,9 @@ describe('deletes', () => {
     expect(idsOf(page.notes)).not.toContain(gone.id);
     expect(await notes.delete(BigInt(gone.id))).toBeUndefined();
     // Marked, not removed: the row keeps the note a keyed create's replay answers.
-    const [row] = await sql`select deleted_at from notes where id = ${gone.id}`;
-    expect(row?.deleted_at).toBeInstanceOf(Date);
+    const [row] =
+      await sql`select deleted_at, deleted_at >= ${gone.creation_date}::timestamptz as after from notes where id = ${gone.id}`;
+    expect(row).toEqual({ deleted_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), after: true });
   });
 
   it('give the note to exactly one of many deletes at once', async () => {

@@ -26,7 +26,7 @@ describe('NotesRepository', () => {
     // assert
     const [saved] = await sql`select contents, creation_date from notes where id = ${note.id}`;
     expect(saved?.contents).toBe(contents);
-    expect(saved?.creation_date.toISOString()).toBe(note.creation_date);
+    expect(saved?.creation_date).toBe(note.creation_date);
   });
 
   it('stamps creation_date as UTC ISO 8601 from the database clock', async () => {
