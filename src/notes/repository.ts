@@ -4,6 +4,7 @@
 import postgres, { type Sql } from 'postgres';
 import { DatabaseUnavailableError } from '../database-unavailable.js';
 import { type BatchObserver, type CoalesceLimits, Coalescer } from '../db/coalesce.js';
+import { rowsInInputOrder } from './returned-rows.js';
 import { MAX_NOTE_ID, type Note, type NoteInput } from './schemas.js';
 
 export type KeyedCreate = { note: Note; replayed: boolean } | { keyReused: true };
@@ -68,18 +69,17 @@ export const LISTING_BATCH = 100;
  */
 const NOTE_JSON_OVERHEAD = 94;
 
-// Array type OIDs for postgres.js's sql.array (int8[], text[]). Without them, or
-// with the element's OID, the first run of a statement sends one element as the
-// whole array ("malformed array literal").
-const INT8_ARRAY = 1016;
-const TEXT_ARRAY = 1009;
-
 /**
  * Expired Idempotency-Keys each keyed create deletes, oldest first: bounded, so a
  * create never pays for a large backlog, and more than one, so the backlog
  * shrinks while keyed creates come in.
  */
 export const EXPIRED_KEYS_PER_CREATE = 100;
+
+// The text[] type OID for postgres.js's sql.array. Without it, or with the
+// element's OID, the first run of a statement sends one element as the whole
+// array ("malformed array literal").
+const TEXT_ARRAY = 1009;
 
 /** SQLSTATE sequence_generator_limit_exceeded: the identity has no id left. */
 const IDS_EXHAUSTED = '2200H';
@@ -212,20 +212,22 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
     return category === undefined ? sql`` : sql`and category = ${category}`;
   }
 
-  /** One select for every id asked at once; each caller gets its row, or undefined. */
+  /**
+   * One select for every id asked at once; each caller gets its row, or undefined.
+   * The ids are digits (BigInt's toString), so their array literal is written
+   * here, not escaped element by element; an id asked twice matches its row once.
+   */
   async function readByIds(ids: string[]): Promise<Array<NoteRow | undefined>> {
     const rows = await sql<NoteRow[]>`
       select id, contents, category, creation_date from notes
-      where id = any(${sql.array([...new Set(ids)], INT8_ARRAY)}::int8[]) and deleted_at is null`;
+      where id = any(${`{${ids.join(',')}}`}::int8[]) and deleted_at is null`;
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id));
   }
 
   /**
    * One insert for every note asked at once: one transaction, one commit, and
-   * each caller's answer waits for it. RETURNING promises no order, so rows are
-   * matched to callers by their contents and category; callers with equal ones
-   * get distinct rows that are alike but for their ids.
+   * each caller's answer waits for it; each gets its row (./returned-rows.ts).
    *
    * Past `deadline` the first caller has its 503, so the statement must not store
    * anything after it: it is cancelled then, and one the server only starts
@@ -257,19 +259,7 @@ export function notesRepository(sql: Sql, { pageMaxBytes, batching, observe }: R
     if (rows.length === 0) {
       throw new DatabaseUnavailableError('the database got the insert after its deadline: nothing was stored');
     }
-    const byInput = new Map<string, NoteRow[]>();
-    for (const row of rows) {
-      const alike = byInput.get(inputKey(row));
-      if (alike) alike.push(row);
-      else byInput.set(inputKey(row), [row]);
-    }
-    return inputs.map((input) => {
-      // Stryker disable next-line all: RETURNING has a row for every inserted one; this guards a broken invariant only
-      const row = byInput.get(inputKey(input))?.pop();
-      // Stryker disable next-line all: as above
-      if (!row) throw new Error('an inserted note is missing from RETURNING');
-      return row;
-    });
+    return rowsInInputOrder(inputs, rows);
   }
 
   function prefetch(after: bigint, category: string | undefined) {
@@ -291,9 +281,6 @@ function rethrowExhausted(error: unknown): never {
   }
   throw error;
 }
-
-/** A create's contents and category as one key; NUL separates them, as text can't hold it. */
-const inputKey = ({ contents, category }: NoteInput) => `${category}\u0000${contents}`;
 
 function toNote(row: NoteRow): Note {
   // Exact: the identity ends at MAX_NOTE_ID, Number.MAX_SAFE_INTEGER.
