@@ -5,7 +5,7 @@
 // machines (a slow hour slows every rung); an absolute time moves by ±20%.
 
 /** What a rung of the ladder is, in a row of results: a floor, or a scenario of the service. */
-export type RungKey = 'http-floor' | 'fastify-floor' | 'get' | 'post';
+export type RungKey = 'http-floor' | 'fastify-floor' | 'get' | 'fastify-post-floor' | 'post';
 
 /** The runs of a row of results that the ladder reads. */
 type MeasuredRuns = { http: Array<{ reqPerS: number; cpuUs: { service: number } }> };
@@ -15,27 +15,40 @@ export interface Rung {
   reqPerS: number;
   /** The server's CPU per request, µs: every process of it, user and system time, from /proc. */
   cpuUs: number;
-  /** cpuUs over the Fastify floor's. */
+  /** cpuUs over the Fastify floor's (for the service, the floor's beside it in the same minutes). */
   timesFastify: number;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /**
- * The rungs at `notes`, medians over every run of each (a floor is driven beside
- * both the GET and the POST: its runs of both count). Empty without the Fastify floor.
+ * The rungs at `notes`, each at the median of its runs. A floor is driven beside
+ * both the GET and the POST: as a rung, its runs of both count; as the measure of
+ * a scenario of the service, only its runs beside that scenario, in the same
+ * minutes (PostgreSQL's background work after the POST's inserts slows everything
+ * on the machine then). Empty without the Fastify floor.
  */
 export function ladder(rows: Array<Record<string, unknown>>, notes: number): Rung[] {
-  const runsOf = (key: RungKey) =>
-    rows.filter((row) => row.rung === key && row.notes === notes).flatMap((row) => (row.runs as MeasuredRuns).http);
-  const floor = median(runsOf('fastify-floor').map((run) => run.cpuUs.service));
+  const runsOf = (key: RungKey, beside?: string) =>
+    rows
+      .filter((row) => row.rung === key && row.notes === notes && (beside === undefined || row.beside === beside))
+      .flatMap((row) => (row.runs as MeasuredRuns).http);
+  const cpuOf = (runs: MeasuredRuns['http']) => median(runs.map((run) => run.cpuUs.service));
+  const floor = cpuOf(runsOf('fastify-floor'));
   if (!Number.isFinite(floor)) return [];
+  /** The Fastify floor beside `key`, or over all its runs when it ran beside no such scenario. */
+  const floorBeside = (key: RungKey) => {
+    const beside = cpuOf(runsOf('fastify-floor', key));
+    return Number.isFinite(beside) ? beside : floor;
+  };
   const rungs: Rung[] = [];
-  for (const key of ['http-floor', 'fastify-floor', 'get', 'post'] as const) {
+  for (const key of ['http-floor', 'fastify-floor', 'get', 'fastify-post-floor', 'post'] as const) {
     const runs = runsOf(key);
     if (runs.length === 0) continue;
-    const cpuUs = median(runs.map((run) => run.cpuUs.service));
-    rungs.push({ key, reqPerS: median(runs.map((run) => run.reqPerS)), cpuUs, timesFastify: cpuUs / floor });
+    const cpuUs = cpuOf(runs);
+    const over =
+      key === 'get' ? floorBeside('get') : key === 'post' || key === 'fastify-post-floor' ? floorBeside('post') : floor;
+    rungs.push({ key, reqPerS: median(runs.map((run) => run.reqPerS)), cpuUs, timesFastify: cpuUs / over });
   }
   return rungs;
 }
@@ -44,6 +57,7 @@ export const RUNG_NAMES: Record<RungKey, string> = {
   'http-floor': 'node:http, a constant note',
   'fastify-floor': 'Fastify, one route with the response schema, a constant note',
   get: 'the service, GET /notes/<id>/',
+  'fastify-post-floor': 'Fastify, a create: the body parsed and validated, a constant note answered 201',
   post: 'the service, POST /notes/ (200 bytes)',
 };
 

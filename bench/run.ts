@@ -108,23 +108,20 @@ async function benchScale(
       let perStatement = Number.NaN;
       const served: HttpRuns = [];
       const ceiling = [];
-      // The floors beside the GET and the POST, the other layers beside the GET; all driven with the GET's load.
-      const besideLayers =
-        scenario.key === 'get' ? layers : scenario.key === 'post' ? layers.filter((l) => l.rung) : [];
-      const beside = besideLayers.map((layer) => ({ ...layer, runs: [] as HttpRuns }));
+      const beside = besideTheScenario(scenario, layers);
       // Unmeasured: the first seconds under load are V8 compiling the hot path.
       if (warmupS > 0) {
         await load(service.url, scenario, notes, warmupS);
-        for (const layer of beside) await load(layer.server.url, FLOOR_LOAD, notes, warmupS);
+        for (const layer of beside) await load(layer.server.url, layer.load, notes, warmupS);
       }
       for (let i = 0; i < runs; i++) {
         const before = i === 0 ? await statements.count() : 0;
         served.push(await metered(servicePid, postgresPid, () => load(service.url, scenario, notes)));
         if (i === 0) perStatement = (served[0]?.count ?? 0) / ((await statements.count()) - before);
         ceiling.push(await pgbenchRun(scenario));
-        for (const { server, runs: measured } of beside) {
+        for (const { server, runs: measured, load: floorLoad } of beside) {
           measured.push(
-            await metered(server.child.pid as number, postgresPid, () => load(server.url, FLOOR_LOAD, notes)),
+            await metered(server.child.pid as number, postgresPid, () => load(server.url, floorLoad, notes)),
           );
         }
       }
@@ -138,7 +135,7 @@ async function benchScale(
       });
       for (const layer of beside) {
         const name = `${layer.name} (beside the ${scenario.key.toUpperCase()}, vs its pgbench)`;
-        results.push({ ...row(name, notes, layer.runs, pgbench, ceiling), rung: layer.rung });
+        results.push({ ...row(name, notes, layer.runs, pgbench, ceiling), rung: layer.rung, beside: scenario.key });
       }
     }
     if (instances > 0) results.push(...(await throughTheBalancer(database, notes, ceilings, postgresPid)));
@@ -155,6 +152,25 @@ async function benchScale(
   }
   return results;
 }
+
+/**
+ * What runs beside a scenario, each with the load it is driven with: beside the
+ * GET every layer, with the GET's; beside the POST the floors with the GET's (the
+ * ladder's floors, in the same minutes as the POST), and the Fastify floor with
+ * the POST's too: a create's body parsed and validated in bare Fastify.
+ */
+function besideTheScenario<L extends Layer>(scenario: Scenario, layers: L[]) {
+  const driven = (layer: L, floorLoad: Scenario) => ({ ...layer, load: floorLoad, runs: [] as HttpRuns });
+  if (scenario.key === 'get') return layers.map((layer) => driven(layer, FLOOR_LOAD));
+  if (scenario.key !== 'post') return [];
+  const floors = layers.filter((layer) => layer.rung).map((layer) => driven(layer, FLOOR_LOAD));
+  const fastifyPost = layers
+    .filter((layer) => layer.rung === 'fastify-floor')
+    .map((layer) => ({ ...driven(layer, scenario), rung: 'fastify-post-floor' as const, name: FASTIFY_POST_FLOOR }));
+  return [...floors, ...fastifyPost];
+}
+
+const FASTIFY_POST_FLOOR = 'Fastify floor, POST: the body parsed and validated, one note answered';
 
 /**
  * The GET and the POST again, through HAProxy to `instances` instances of the
