@@ -18,6 +18,6 @@ const UTC_TEXT = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?\+00$/;
  */
 export function isoTimestamp(text: string): string {
   if (!UTC_TEXT.test(text)) return new Date(text).toISOString();
-  const fraction = text.length > 22 ? text.slice(20, -3) : '';
+  const fraction = text.slice(20, -3); // '' without one: the slice starts past its end
   return `${text.slice(0, 10)}T${text.slice(11, 19)}.${`${fraction}000`.slice(0, 3)}Z`;
 }

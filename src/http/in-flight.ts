@@ -38,10 +38,9 @@ export class InFlight {
     return [...this.responses];
   }
 
+  /** Once per add: the listener is a once listener. */
   private remove(response: Tracked): void {
-    const slot = response[SLOT];
-    if (slot === undefined) return;
-    response[SLOT] = undefined;
+    const slot = response[SLOT] as number;
     const last = this.responses.pop() as Tracked;
     if (last !== response) {
       this.responses[slot] = last;

@@ -5,9 +5,17 @@ const input = (contents: string, category = '') => ({ contents, category });
 const row = (id: number, contents: string, category = '') => ({ id, contents, category });
 
 describe('rowsInInputOrder', () => {
-  it('takes rows that come in the inputs order as they are', () => {
+  it('takes rows that come in the inputs order as they are: the same array, no lookup built', () => {
     const rows = [row(1, 'a'), row(2, 'b', 'work'), row(3, 'c')];
-    expect(rowsInInputOrder([input('a'), input('b', 'work'), input('c')], rows)).toEqual(rows);
+    expect(rowsInInputOrder([input('a'), input('b', 'work'), input('c')], rows)).toBe(rows);
+  });
+
+  it('matches by category too when the contents are alike, in order or not', () => {
+    const inputs = [input('x', ''), input('x', 'work')];
+    const swapped = [row(2, 'x', 'work'), row(1, 'x', '')];
+    expect(rowsInInputOrder(inputs, swapped)).toEqual([row(1, 'x', ''), row(2, 'x', 'work')]);
+    const inOrder = [row(1, 'x', ''), row(2, 'x', 'work')];
+    expect(rowsInInputOrder(inputs, inOrder)).toBe(inOrder);
   });
 
   it('matches rows in another order to their inputs by contents and category', () => {
