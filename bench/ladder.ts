@@ -3,6 +3,7 @@
 // constant note, and the guard that holds the service to the ratios committed
 // in bench/README.md. A ratio measured in one run moves little between runs and
 // machines (a slow hour slows every rung); an absolute time moves by ±20%.
+import { median } from './median.js';
 
 /** What a rung of the ladder is, in a row of results: a floor, or a scenario of the service. */
 export type RungKey = 'http-floor' | 'fastify-floor' | 'get' | 'fastify-post-floor' | 'post';
@@ -18,8 +19,6 @@ export interface Rung {
   /** cpuUs over the Fastify floor's (for the service, the floor's beside it in the same minutes). */
   timesFastify: number;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /**
  * The rungs at `notes`, each at the median of its runs. A floor is driven beside

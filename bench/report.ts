@@ -4,12 +4,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CpuUs, Metered } from './cpu.js';
 import { RUNG_NAMES, type Rung } from './ladder.js';
+import { median } from './median.js';
 import type { HttpRun } from './wrk.js';
 
 export type HttpRuns = Array<Metered<HttpRun>>;
-
-export const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /** One table row: medians of the HTTP runs against the pgbench runs of the same scenario. */
 export function row(

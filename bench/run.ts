@@ -19,8 +19,9 @@ import { type Metered, metered } from './cpu.js';
 import { benchDatabase, type Database, seed, statementCounter } from './database.js';
 import { committedRatios, guardFailures, ladder } from './ladder.js';
 import { drive, fullListing } from './load.js';
+import { median } from './median.js';
 import { pgbenchTps } from './pgbench.js';
-import { errorsIn, type HttpRuns, median, printLadder, printTable, row, saveResults } from './report.js';
+import { errorsIn, type HttpRuns, printLadder, printTable, row, saveResults } from './report.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { type Layer, readBenchSettings } from './settings.js';
 
