@@ -163,4 +163,29 @@ describe('connections while draining and closing', () => {
     late.destroy();
     await closing;
   });
+
+  it('closes while an answer streams: one whose headers are out is left to finish as it began', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const note = { id: 1, contents: 'streamed', category: '', creation_date: '2026-12-03T18:46:00.000Z' };
+    const { app, port } = await listeningTestApp({
+      notes: {
+        async *listAll() {
+          yield [note];
+          await gate;
+          yield [{ ...note, id: 2 }];
+        },
+      },
+    });
+    const response = await fetch(`http://127.0.0.1:${port}/notes/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('connection')).toBe('keep-alive');
+    const closing = app.close();
+    await until('the app never started closing', async () => !app.server.listening);
+    release();
+    expect(await response.json()).toEqual([note, { ...note, id: 2 }]);
+    await expect(closing).resolves.toBeUndefined();
+  });
 });
