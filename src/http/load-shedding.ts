@@ -52,7 +52,14 @@ export function admitRequests(
     // worked on end theirs, said in the answer itself: a connection kept alive past
     // them would idle until SHUTDOWN_GRACE_MS cuts it, and ending it silently races
     // the client's next request.
-    for (const response of inFlight.list()) if (!response.headersSent) response.setHeader('connection', 'close');
+    // An answer whose headers are already out (a streamed listing) said keep-alive:
+    // once it ends, its connection is idle, and the server closes only the idle
+    // connections of the moment it began closing, so it would wait on that one
+    // until the client or SHUTDOWN_GRACE_MS ended it. It is closed as it goes idle.
+    for (const response of inFlight.list()) {
+      if (!response.headersSent) response.setHeader('connection', 'close');
+      else response.once('finish', () => app.server.closeIdleConnections());
+    }
   });
   // A callback hook (every request passes it): an answer sent here ends the request without done().
   app.addHook('onRequest', (request, reply, done) => {

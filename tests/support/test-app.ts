@@ -49,7 +49,12 @@ export interface TestAppOptions {
   /** STACK_ID: what GET / answers as `stack`. */
   stackId?: string;
   /** Timeouts and limits other than TEST_CONFIG's. */
-  limits?: Partial<Record<'requestTimeoutMs' | 'headersTimeoutMs' | 'lingeringCloseMs' | 'bodyLimitBytes', number>>;
+  limits?: Partial<
+    Record<
+      'requestTimeoutMs' | 'headersTimeoutMs' | 'keepAliveTimeoutMs' | 'lingeringCloseMs' | 'bodyLimitBytes',
+      number
+    >
+  >;
 }
 
 export function testApp(options: TestAppOptions = {}): App {

@@ -164,13 +164,15 @@ describe('connections while draining and closing', () => {
     await closing;
   });
 
-  it('closes while an answer streams: one whose headers are out is left to finish as it began', async () => {
+  it('closes while an answer streams: one whose headers are out finishes as it began, and then its connection closes', async () => {
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
     const note = { id: 1, contents: 'streamed', category: '', creation_date: '2026-12-03T18:46:00.000Z' };
     const { app, port } = await listeningTestApp({
+      // Far past the test's time limit: a connection left idle after its answer would outlast the test.
+      limits: { keepAliveTimeoutMs: 120_000 },
       notes: {
         async *listAll() {
           yield [note];
@@ -179,13 +181,47 @@ describe('connections while draining and closing', () => {
         },
       },
     });
-    const response = await fetch(`http://127.0.0.1:${port}/notes/`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('connection')).toBe('keep-alive');
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk;
+    });
+    let ended = false;
+    socket.once('end', () => {
+      ended = true;
+    });
+    socket.write(requestHead('GET', '/notes/', { Host: 't' }));
+    await until('the listing never began', async () => received.includes('\r\n\r\n'));
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(received).toMatch(/\r\nconnection: keep-alive\r\n/i);
+    expect(received).toMatch(/\r\ntransfer-encoding: chunked\r\n/i);
     const closing = app.close();
     await until('the app never started closing', async () => !app.server.listening);
     release();
-    expect(await response.json()).toEqual([note, { ...note, id: 2 }]);
+    // Ended by the server (this client never closes), well before the keep-alive timeout would.
+    await waitFor(
+      'the connection idled on after its answer while the app closed',
+      async () => {
+        if (!ended) throw new Error('still open');
+      },
+      { timeoutMs: 10_000, intervalMs: 10 },
+    );
+    const bodyStart = received.indexOf('\r\n\r\n') + 4;
+    expect(JSON.parse(unchunk(received.slice(bodyStart)))).toEqual([note, { ...note, id: 2 }]);
     await expect(closing).resolves.toBeUndefined();
+    socket.destroy();
   });
 });
+
+/** The body of a chunked answer, its chunks joined (the last one, of size 0, included). */
+function unchunk(body: string): string {
+  let text = '';
+  let at = 0;
+  for (;;) {
+    const lineEnd = body.indexOf('\r\n', at);
+    const size = Number.parseInt(body.slice(at, lineEnd), 16);
+    if (size === 0) return text;
+    text += body.slice(lineEnd + 2, lineEnd + 2 + size);
+    at = lineEnd + 2 + size + 2;
+  }
+}
