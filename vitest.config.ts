@@ -56,9 +56,13 @@ export default defineConfig({
       tier('scaled', { testTimeout: 120_000, fileParallelism: false }),
     ],
     hookTimeout: 60_000,
-    // Not Vitest's experimental fsModuleCache (transforms kept on disk, 0.4 s a run):
-    // runs at the same time in one checkout (two npm test, a workflow test's nested
-    // run) removed each other's entries, and their imports failed with ENOENT.
+    // Transforms kept on disk between runs (Vitest's experimental fsModuleCache), by
+    // content: ~0.7 CPU-seconds of a warm run. In the checkout's own .data/, not in
+    // node_modules/ (its default): the tests' working copies link node_modules/ in,
+    // and Vitest clears its cache when the lockfile's hash changes, which counts
+    // patches/'s mtime; a fresh copy's differs, so it emptied the cache under the
+    // runs still reading it (ENOENT).
+    experimental: { fsModuleCache: true, fsModuleCachePath: '.data/vitest-cache' },
     // npm run test:coverage (scripts/coverage.ts) adds the service process's and reports both.
     coverage: { provider: 'v8', include: ['src/**'], reportsDirectory: 'coverage' },
     // Watch mode (make test_reloading): a save reruns the test files that import

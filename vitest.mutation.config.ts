@@ -9,6 +9,8 @@ const MUTATION_TIERS = ['unit', 'integrated'];
 export default defineConfig({
   test: {
     ...base.test,
+    // Stryker reruns the same files with mutants switched at run time; nothing to gain, so nothing to risk.
+    experimental: { ...base.test?.experimental, fsModuleCache: false },
     projects: (base.test?.projects ?? []).filter(
       (project) => typeof project === 'object' && MUTATION_TIERS.includes(String(project.test?.name)),
     ),

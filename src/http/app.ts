@@ -4,7 +4,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
@@ -23,6 +23,7 @@ import { observeAdmission, observeRequests, serveMetrics } from './metrics.js';
 import { openApiOptions, openApiRoute } from './openapi.js';
 import { enforceHttpRules } from './protocol.js';
 import { logRequests, RequestLogController, requestId } from './request-log.js';
+import { scoped } from './scoped.js';
 import { AJV_OPTIONS } from './validation.js';
 
 export interface AppDeps {
@@ -97,17 +98,21 @@ export function buildApp({ config, features, readiness, draining = () => false, 
   app.register(swaggerUi, { routePrefix: '/docs' }); // the UI's files come from the package: no CDN
   app.register(healthRoutes, { readiness, draining, stack: config.stackId });
   for (const feature of features) {
-    app.register(async (scope) => {
-      if (config.apiToken) requireBearerToken(scope, config.apiToken);
-      await feature.register(scope);
-    });
+    app.register(
+      scoped('feature', async (scope: FastifyInstance) => {
+        if (config.apiToken) requireBearerToken(scope, config.apiToken);
+        await feature.register(scope);
+      }),
+    );
   }
   if (metrics) {
     observeRequests(app, metrics);
-    app.register(async (metricsScope) => {
-      if (config.apiToken) requireBearerToken(metricsScope, config.apiToken);
-      serveMetrics(metricsScope, metrics);
-    });
+    app.register(
+      scoped('metrics', async (metricsScope: FastifyInstance) => {
+        if (config.apiToken) requireBearerToken(metricsScope, config.apiToken);
+        serveMetrics(metricsScope, metrics);
+      }),
+    );
   } else {
     // A scrape of a service with metrics off names the setting, not just "no route".
     app.get('/metrics', { schema: { hide: true } }, (request, reply) =>

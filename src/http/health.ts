@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ApiError, sendUnavailable } from './errors.js';
 import { NEVER_SHED } from './load-shedding.js';
+import { scoped } from './scoped.js';
 
 /** Resolves when the database answers; rejects with the driver's error otherwise. */
 export type Readiness = () => Promise<void>;
@@ -33,63 +34,66 @@ export interface HealthOptions {
 
 const DRAINING = 'the service is draining before it stops; send to another instance';
 
-export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, { readiness, draining, stack }) => {
-  const ready = {
-    security: OPEN,
-    tags: ['health'],
-  };
-  app.get(
-    '/',
-    {
-      schema: {
-        ...ready,
-        operationId: 'getStatus',
-        summary: 'Readiness, as the tests wait on it',
-        description: '200 while the database answers; 503 while it does not or the service drains before it stops.',
-        response: { 200: Status, ...errors },
+export const healthRoutes = scoped<FastifyPluginAsyncTypebox<HealthOptions>>(
+  'health-routes',
+  async (app, { readiness, draining, stack }) => {
+    const ready = {
+      security: OPEN,
+      tags: ['health'],
+    };
+    app.get(
+      '/',
+      {
+        schema: {
+          ...ready,
+          operationId: 'getStatus',
+          summary: 'Readiness, as the tests wait on it',
+          description: '200 while the database answers; 503 while it does not or the service drains before it stops.',
+          response: { 200: Status, ...errors },
+        },
       },
-    },
-    async (_request, reply) => {
-      if (draining()) return sendUnavailable(reply, 'shutting_down', DRAINING);
-      await readiness(); // a failure goes through the error handler: 503 database_unavailable
-      return { app: 'notes-service', status: 'up', ...(stack === undefined ? {} : { stack }) } as const;
-    },
-  );
+      async (_request, reply) => {
+        if (draining()) return sendUnavailable(reply, 'shutting_down', DRAINING);
+        await readiness(); // a failure goes through the error handler: 503 database_unavailable
+        return { app: 'notes-service', status: 'up', ...(stack === undefined ? {} : { stack }) } as const;
+      },
+    );
 
-  // Liveness: the process answers. Never touches the database, so an outage
-  // doesn't get the service restarted by an orchestrator.
-  app.get(
-    '/health/live',
-    {
-      schema: {
-        ...ready,
-        operationId: 'getLiveness',
-        summary: 'Liveness: the process answers',
-        description:
-          'Never touches the database and is never shed, so an outage or overload does not get the process restarted.',
-        response: { 200: Probe, ...errors },
+    // Liveness: the process answers. Never touches the database, so an outage
+    // doesn't get the service restarted by an orchestrator.
+    app.get(
+      '/health/live',
+      {
+        schema: {
+          ...ready,
+          operationId: 'getLiveness',
+          summary: 'Liveness: the process answers',
+          description:
+            'Never touches the database and is never shed, so an outage or overload does not get the process restarted.',
+          response: { 200: Probe, ...errors },
+        },
+        config: NEVER_SHED,
       },
-      config: NEVER_SHED,
-    },
-    async () => ({ status: 'live' }),
-  );
+      async () => ({ status: 'live' }),
+    );
 
-  // Readiness: the database answers (the same check as GET /).
-  app.get(
-    '/health/ready',
-    {
-      schema: {
-        ...ready,
-        operationId: 'getReadiness',
-        summary: 'Readiness, for orchestrators and load balancers',
-        description: 'The same check as GET /: 200 while the database answers, 503 otherwise and while draining.',
-        response: { 200: Probe, ...errors },
+    // Readiness: the database answers (the same check as GET /).
+    app.get(
+      '/health/ready',
+      {
+        schema: {
+          ...ready,
+          operationId: 'getReadiness',
+          summary: 'Readiness, for orchestrators and load balancers',
+          description: 'The same check as GET /: 200 while the database answers, 503 otherwise and while draining.',
+          response: { 200: Probe, ...errors },
+        },
       },
-    },
-    async (_request, reply) => {
-      if (draining()) return sendUnavailable(reply, 'shutting_down', DRAINING);
-      await readiness();
-      return { status: 'ready' };
-    },
-  );
-};
+      async (_request, reply) => {
+        if (draining()) return sendUnavailable(reply, 'shutting_down', DRAINING);
+        await readiness();
+        return { status: 'ready' };
+      },
+    );
+  },
+);

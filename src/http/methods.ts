@@ -4,6 +4,7 @@
 import type { HTTPMethods } from 'fastify';
 import type { App } from './app-instance.js';
 import { sendError } from './errors.js';
+import { scoped } from './scoped.js';
 
 const CHECKED: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -16,7 +17,7 @@ export function collectRoutes(app: App) {
     methodsByUrl.set(route.url, methods);
   });
 
-  return async function otherMethods(scope: App) {
+  return scoped('other-methods', async (scope: App) => {
     for (const [url, served] of [...methodsByUrl]) {
       const missing = CHECKED.filter((method) => !served.has(method));
       const allow = CHECKED.filter((method) => served.has(method) || method === 'OPTIONS').join(', ');
@@ -37,5 +38,5 @@ export function collectRoutes(app: App) {
         },
       });
     }
-  };
+  });
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import { scoped } from './scoped.js';
 
 // package.json's version, read beside the code: src/http/ and dist/http/ both sit two levels below it.
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -53,6 +54,6 @@ function withoutKeywords(value: unknown, keywords: ReadonlySet<string>): unknown
   );
 }
 
-export async function openApiRoute(app: FastifyInstance): Promise<void> {
+export const openApiRoute = scoped('openapi-route', async (app: FastifyInstance) => {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-}
+});

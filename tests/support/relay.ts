@@ -12,8 +12,12 @@ export interface Relay {
   stopAccepting(): void;
 }
 
-/** A relay to host:port on a free port of 127.0.0.1, closed with its connections when the test ends. */
-export async function startRelay(host: string, port: number): Promise<Relay> {
+/**
+ * A relay to host:port on a free port of 127.0.0.1, closed with its connections when
+ * the test ends. A test that runs at once with others passes its context's
+ * onTestFinished: the global one can't tell which of them is running.
+ */
+export async function startRelay(host: string, port: number, whenFinished = onTestFinished): Promise<Relay> {
   let delayMs = 0;
   const sockets = new Set<Socket>();
   const relay = createServer((client) => {
@@ -32,7 +36,7 @@ export async function startRelay(host: string, port: number): Promise<Relay> {
     server.pipe(client);
   });
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => {
+  whenFinished(() => {
     relay.close();
     for (const socket of sockets) socket.destroy();
   });

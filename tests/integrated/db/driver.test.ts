@@ -4,12 +4,13 @@
 // postgres.js kept counting rows from there, so the next result on that connection
 // lost its first rows: an existing note read as a 404, a stored note's POST as a
 // 500. A connection the server drops mid-statement, and a cancel that can't reach
-// the server, follow.
+// the server, follow. Each test has its own pool and mostly waits: they run at once.
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openPool } from '../../../src/db/pool.js';
 import { notesRepository } from '../../../src/notes/repository.js';
 import { waitFor } from '../../../tools/wait.js';
+import { describeAtOnce } from '../../support/at-once.js';
 import { REPOSITORY_OPTIONS } from '../../support/database.js';
 import { testDatabase } from '../../support/provided.js';
 import { startRelay } from '../../support/relay.js';
@@ -41,7 +42,7 @@ async function withOneConnection(work: (sql: ReturnType<typeof openPool>) => Pro
   }
 }
 
-describe('a statement cut off mid-result', () => {
+describeAtOnce('a statement cut off mid-result', () => {
   it('is a statement timeout error for its own caller', async () => {
     await withOneConnection(async (sql) => {
       await expect(cutOffMidResult(sql)).rejects.toMatchObject({ code: '57014' });
@@ -88,7 +89,7 @@ describe('a statement cut off mid-result', () => {
   });
 });
 
-describe('a connection the server drops mid-statement', () => {
+describeAtOnce('a connection the server drops mid-statement', () => {
   it('lets the pool end at once instead of waiting out its timeout', async () => {
     const sql = openPool({ ...testDatabase(), poolSize: 1 });
     const killer = openPool({ ...testDatabase(), poolSize: 1 });
@@ -107,12 +108,14 @@ describe('a connection the server drops mid-statement', () => {
   });
 });
 
-describe('cancelling a running statement', () => {
-  it('rejects catchably when the cancel request cannot reach the server, instead of crashing the process', async () => {
+describeAtOnce('cancelling a running statement', () => {
+  it('rejects catchably when the cancel request cannot reach the server, instead of crashing the process', async ({
+    onTestFinished,
+  }) => {
     // The relay stops accepting once the statement runs: the open connection works
     // on, a new one (the cancel request's) is refused.
     const { host, port } = testDatabase();
-    const relay = await startRelay(host, port);
+    const relay = await startRelay(host, port, onTestFinished);
     const sql = openPool({ ...testDatabase(), port: relay.port, poolSize: 1 });
     const watcher = openPool({ ...testDatabase(), poolSize: 1 });
     try {
@@ -131,7 +134,7 @@ describe('cancelling a running statement', () => {
   });
 });
 
-describe('timestamptz', () => {
+describeAtOnce('timestamptz', () => {
   it('arrives as the ISO-8601 text toISOString() writes, to the millisecond, in any session time zone', async () => {
     const sql = openPool({ ...testDatabase(), poolSize: 1 });
     try {

@@ -1,24 +1,28 @@
 // NotesRepository's creates against their deadline, in a database of this file's
 // own (a trigger that holds its inserts, as a slow disk would, meets no other
-// test): a create that misses it stores nothing, one that makes it is stored.
+// file): a create that misses it stores nothing, one that makes it is stored. The
+// tests mostly wait, on deadlines and held statements, so they run at once; each
+// has its own contents, and the trigger holds only those that ask for it.
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
 import { openPool } from '../../../src/db/pool.js';
 import { notesRepository } from '../../../src/notes/repository.js';
 import { waitFor } from '../../../tools/wait.js';
+import { describeAtOnce } from '../../support/at-once.js';
 import { REPOSITORY_OPTIONS, useIsolatedDatabase } from '../../support/database.js';
 import { startRelay } from '../../support/relay.js';
 
 const database = useIsolatedDatabase();
-const repository = () => notesRepository(database.sql(), REPOSITORY_OPTIONS);
 
-describe('a create and its deadline', () => {
-  it('stores nothing when the statement reaches the server after the deadline (a slow link)', async () => {
+describeAtOnce('a create and its deadline', () => {
+  it('stores nothing when the statement reaches the server after the deadline (a slow link)', async ({
+    onTestFinished,
+  }) => {
     // The relay holds what the client sends for 250 ms: the insert, sent at once,
     // arrives 200 ms past its deadline, and so would a cancel sent at the deadline.
     const { host, port } = database.settings();
-    const relay = await startRelay(host, port);
+    const relay = await startRelay(host, port, onTestFinished);
     const sql = openPool({ ...database.settings(), port: relay.port, poolSize: 1 });
     try {
       const notes = notesRepository(sql, REPOSITORY_OPTIONS);
@@ -53,25 +57,31 @@ describe('a create and its deadline', () => {
     }
   });
 
-  describe('with a trigger that holds this test’s inserts, as a slow disk would', () => {
-    const hold = async (seconds: number) =>
+  describe('with a trigger that holds some inserts, as a slow disk would', () => {
+    // Made once, before these tests: DDL while they run would queue the other tests' inserts behind its lock.
+    beforeAll(() =>
       database.sql().unsafe(`
-        create or replace function hold_slow_note() returns trigger language plpgsql as $$
+        create function hold_slow_note() returns trigger language plpgsql as $$
         begin
-          if new.contents like 'slow %' then perform pg_sleep(${seconds}); end if;
+          -- 'held 150 ms …' sleeps 150 ms before it is inserted.
+          if new.contents ~ '^held [0-9]+ ms ' then
+            perform pg_sleep(substring(new.contents from '^held ([0-9]+) ms')::int / 1000.0);
+          end if;
           return new;
         end $$;
-        create or replace trigger hold_slow_note before insert on notes for each row execute function hold_slow_note();`);
-    const release = () => database.sql().unsafe('drop trigger hold_slow_note on notes; drop function hold_slow_note()');
+        create trigger hold_slow_note before insert on notes for each row execute function hold_slow_note();`),
+    );
+    const held = (ms: number) => `held ${ms} ms ${randomUUID()}`;
     const stored = async (contents: string) =>
       (await database.sql()`select id from notes where contents = ${contents}`).length;
 
     it('cancels a create still running at its deadline, which stores nothing', async () => {
-      await hold(1);
+      const contents = held(1_000);
+      const sql = openPool({ ...database.settings(), poolSize: 1 });
       try {
-        const contents = `slow ${randomUUID()}`;
+        const [{ pid } = { pid: 0 }] = await sql<Array<{ pid: number }>>`select pg_backend_pid() as pid`;
         const started = performance.now();
-        const failure = await repository()
+        const failure = await notesRepository(sql, REPOSITORY_OPTIONS)
           .create({ contents: contents, category: '' }, Date.now() + 150)
           .catch((error: unknown) => error);
         expect(failure).toMatchObject({ code: '57014' }); // canceling statement due to user request
@@ -80,23 +90,22 @@ describe('a create and its deadline', () => {
           'the cancelled insert is still running',
           async () => {
             const [busy] = await database.sql()`select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and state = 'active' and query like 'insert into notes%'`;
+              where pid = ${pid} and state = 'active' and query like 'insert into notes%'`;
             if (busy?.n !== 0) throw new Error('still running');
           },
           { timeoutMs: 5_000, intervalMs: 20 },
         );
         expect(await stored(contents)).toBe(0);
       } finally {
-        await release();
+        await sql.end();
       }
     });
 
     it('lets a slow create that ends before its deadline be stored, and its deadline cancel nothing later', async () => {
-      await hold(0.1);
       const sql = openPool({ ...database.settings(), poolSize: 1 });
       try {
         const notes = notesRepository(sql, REPOSITORY_OPTIONS);
-        const contents = `slow ${randomUUID()}`;
+        const contents = held(100);
         const note = await notes.create({ contents: contents, category: '' }, Date.now() + 400);
         expect(note.contents).toBe(contents);
         // Still busy on the same connection when that deadline comes: not cancelled by it.
@@ -104,7 +113,6 @@ describe('a create and its deadline', () => {
         expect(await stored(contents)).toBe(1);
       } finally {
         await sql.end();
-        await release();
       }
     });
   });
