@@ -1,9 +1,10 @@
 // The optional bearer token (API_TOKEN, src/http/auth.ts).
 import { describe, expect, it } from 'vitest';
-import { testApp } from '../../support/test-app.js';
+import { sharedTestApp } from '../../support/test-app.js';
 
 describe('API_TOKEN', () => {
   const token = 'sëcret-token';
+  const guarded = sharedTestApp({ apiToken: token });
 
   it.each([
     ['no Authorization header', undefined],
@@ -13,7 +14,7 @@ describe('API_TOKEN', () => {
     ['the scheme not at the start', `NotBearer ${token}`],
     ['no token after the scheme', 'Bearer '],
   ])('answers 401 on /notes for %s', async (_case, authorization) => {
-    const response = await testApp({ apiToken: token }).inject({
+    const response = await guarded().inject({
       method: 'GET',
       url: '/notes/',
       headers: authorization ? { authorization } : {},
@@ -24,7 +25,7 @@ describe('API_TOKEN', () => {
   });
 
   it.each(['Bearer', 'bearer', 'BEARER'])('takes the scheme %s whatever its case (RFC 9110 §11.1)', async (scheme) => {
-    const response = await testApp({ apiToken: token }).inject({
+    const response = await guarded().inject({
       url: '/notes/',
       headers: { authorization: `${scheme} ${token}` },
     });
@@ -32,7 +33,7 @@ describe('API_TOKEN', () => {
   });
 
   it('lets the right bearer token through', async () => {
-    const response = await testApp({ apiToken: token }).inject({
+    const response = await guarded().inject({
       method: 'POST',
       url: '/notes/',
       payload: { contents: 'x' },
@@ -42,7 +43,7 @@ describe('API_TOKEN', () => {
   });
 
   it.each(['/', '/health/live', '/health/ready'])('keeps %s open', async (url) => {
-    const response = await testApp({ apiToken: token }).inject({ method: 'GET', url });
+    const response = await guarded().inject({ method: 'GET', url });
     expect(response.statusCode).toBe(200);
   });
 });

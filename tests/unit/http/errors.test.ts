@@ -5,9 +5,10 @@ import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError } from '../../../src/database-unavailable.js';
 import { handleClientError } from '../../../src/http/errors.js';
-import { testApp } from '../../support/test-app.js';
+import { sharedTestApp, testApp } from '../../support/test-app.js';
 
 describe('the error map', () => {
+  const app = sharedTestApp(); // for the tests that only look at an answer
   it('answers 503 with Retry-After when the database connection is refused', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     const response = await testApp({
@@ -37,7 +38,7 @@ describe('the error map', () => {
   });
 
   it('answers 404 in the error shape for an unknown route', async () => {
-    const response = await testApp().inject({ method: 'GET', url: '/nowhere' });
+    const response = await app().inject({ method: 'GET', url: '/nowhere' });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ error: 'not_found', message: 'no route for GET /nowhere' });
   });
@@ -51,13 +52,14 @@ describe('the error map', () => {
   });
 
   it('names a 403 from the docs page files forbidden', async () => {
-    const response = await testApp().inject({ url: '/docs/static/a%00b' });
+    const response = await app().inject({ url: '/docs/static/a%00b' });
     expect(response.statusCode).toBe(403);
     expect(response.json()).toEqual({ error: 'forbidden', message: expect.any(String) });
   });
 });
 
 describe('what the error map logs and says', () => {
+  const app = sharedTestApp(); // for the tests that only look at an answer
   const failingRead = (error: unknown) => ({ notes: { get: () => Promise.reject(error) } });
 
   it('logs a database outage at warn with the error, and answers it in words', async () => {
@@ -94,7 +96,7 @@ describe('what the error map logs and says', () => {
 
   it('names at most 100 characters of the Content-Type it refused', async () => {
     const contentType = `text/${'x'.repeat(300)}`;
-    const response = await testApp().inject({
+    const response = await app().inject({
       method: 'POST',
       url: '/notes/',
       payload: 'hello',
@@ -105,7 +107,7 @@ describe('what the error map logs and says', () => {
   });
 
   it('says when a body came with no Content-Type at all', async () => {
-    const response = await testApp().inject({ method: 'POST', url: '/notes/', body: Buffer.from('{"contents":"x"}') });
+    const response = await app().inject({ method: 'POST', url: '/notes/', body: Buffer.from('{"contents":"x"}') });
     expect(response.statusCode).toBe(415);
     expect(response.json().message).toBe('the body must be application/json, got no Content-Type');
   });

@@ -1,12 +1,14 @@
 // The strict JSON body parser (src/http/json-body.ts): what it refuses, and with
 // which code and words.
 import { describe, expect, it } from 'vitest';
-import { testApp } from '../../support/test-app.js';
-
-const post = (payload: string | Buffer) =>
-  testApp().inject({ method: 'POST', url: '/notes/', payload, headers: { 'content-type': 'application/json' } });
+import { sharedTestApp } from '../../support/test-app.js';
 
 describe('the JSON body parser', () => {
+  // One app: the tests look only at each answer, never at what is stored.
+  const app = sharedTestApp();
+  const post = (payload: string | Buffer) =>
+    app().inject({ method: 'POST', url: '/notes/', payload, headers: { 'content-type': 'application/json' } });
+
   it.each([
     ['invalid bytes', Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])],
     ['an overlong encoding', Buffer.from('{"contents":"\xc0\xaf"}', 'latin1')],

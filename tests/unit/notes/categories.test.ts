@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BODY_BEYOND_CONTENTS } from '../../../src/config.js';
 import type { App } from '../../../src/http/app-instance.js';
 import { CATEGORY_MAX_LENGTH } from '../../../src/notes/schemas.js';
-import { TEST_CONFIG, testApp } from '../../support/test-app.js';
+import { sharedTestApp, TEST_CONFIG, testApp } from '../../support/test-app.js';
 
 const create = async (app: App, payload: object) => {
   const response = await app.inject({ method: 'POST', url: '/notes/', payload });
@@ -14,6 +14,7 @@ const create = async (app: App, payload: object) => {
 };
 
 describe('a note’s category', () => {
+  const refusing = sharedTestApp(); // for the creates it refuses, which store nothing
   it('is stored and returned as sent, and is "" when none is sent', async () => {
     const app = testApp();
     const filed = await create(app, { contents: 'milk', category: 'errands' });
@@ -38,7 +39,7 @@ describe('a note’s category', () => {
     ['a NUL character', 'a\u0000b', 'must not contain NUL characters or unpaired surrogates'],
     ['an unpaired surrogate', 'a\ud800b', 'must not contain NUL characters or unpaired surrogates'],
   ])('is refused when %s: 400 invalid_request naming body/category', async (_case, category, message) => {
-    const response = await testApp().inject({ method: 'POST', url: '/notes/', payload: { contents: 'x', category } });
+    const response = await refusing().inject({ method: 'POST', url: '/notes/', payload: { contents: 'x', category } });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ error: 'invalid_request', message: `body/category ${message}` });
   });
@@ -85,6 +86,7 @@ describe('a note’s category', () => {
 });
 
 describe('GET /notes/?category=', () => {
+  const refusing = sharedTestApp(); // for the listings it refuses
   async function filed() {
     const app = testApp();
     for (const [contents, category] of [
@@ -145,7 +147,7 @@ describe('GET /notes/?category=', () => {
   });
 
   it('refuses a category longer than the bound: 400 invalid_request naming querystring/category', async () => {
-    const response = await testApp().inject({ url: `/notes/?category=${'k'.repeat(CATEGORY_MAX_LENGTH + 1)}` });
+    const response = await refusing().inject({ url: `/notes/?category=${'k'.repeat(CATEGORY_MAX_LENGTH + 1)}` });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
       error: 'invalid_request',

@@ -3,12 +3,13 @@
 // replay still answers the note it created.
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../../src/http/app-instance.js';
-import { testApp } from '../../support/test-app.js';
+import { sharedTestApp, testApp } from '../../support/test-app.js';
 
 const create = async (app: App, contents: string, category = '') =>
   (await app.inject({ method: 'POST', url: '/notes/', payload: { contents, category } })).json();
 
 describe('DELETE /notes/:id/', () => {
+  const empty = sharedTestApp(); // holds no note, and no test here stores one in it
   it('answers 200 with the note, after which no read finds it and a second DELETE answers 404', async () => {
     const app = testApp();
     const kept = await create(app, 'kept', 'home');
@@ -30,7 +31,7 @@ describe('DELETE /notes/:id/', () => {
 
   it('answers 404 for a note that never was, and for ids past the last one', async () => {
     for (const id of ['4242', '9007199254740992', '99999999999999999999']) {
-      const response = await testApp().inject({ method: 'DELETE', url: `/notes/${id}/` });
+      const response = await empty().inject({ method: 'DELETE', url: `/notes/${id}/` });
       expect([response.statusCode, response.json()]).toEqual([
         404,
         { error: 'not_found', message: `note ${id} does not exist` },
@@ -39,7 +40,7 @@ describe('DELETE /notes/:id/', () => {
   });
 
   it.each(['0', '-1', 'abc', '1e3'])('answers 400 for the id %s', async (id) => {
-    const response = await testApp().inject({ method: 'DELETE', url: `/notes/${id}/` });
+    const response = await empty().inject({ method: 'DELETE', url: `/notes/${id}/` });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ error: 'invalid_request', message: 'params/id must be a positive integer' });
   });
