@@ -7,9 +7,17 @@
 // throw-away PostgreSQL (or uses POSTGRES_HOST) only when a tier that needs one
 // runs, and the service only for the external tier when APP_URL is not given.
 import { readdirSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { testFilesImporting } from './tools/importers.js';
+
+// V8's compiled code of the packages every process loads (Fastify, Ajv, postgres.js,
+// Vitest's own), kept on disk by Node (22.1 and later): the test workers and the
+// services the tests start inherit the setting. ~0.4 CPU-seconds of a run.
+process.env.NODE_COMPILE_CACHE ??= fileURLToPath(new URL('.data/node-compile-cache', import.meta.url));
+nodeModule.enableCompileCache?.(process.env.NODE_COMPILE_CACHE); // absent before Node 22.1
 
 // Projects don't inherit the root's test options (that would also run the global
 // setup once per tier), so each tier carries its own.
