@@ -58,10 +58,14 @@ export interface TestAppOptions {
   >;
 }
 
-/** An app of its own for one test, closed when the test finishes. */
-export function testApp(options: TestAppOptions = {}): App {
+/**
+ * An app of its own for one test, closed when the test finishes. A test that runs
+ * at once with others passes its context's onTestFinished: the global one can't
+ * tell which of them is running.
+ */
+export function testApp(options: TestAppOptions = {}, whenFinished = onTestFinished): App {
   const app = buildTestApp(options);
-  onTestFinished(() => app.close());
+  whenFinished(() => app.close());
   return app;
 }
 
@@ -114,8 +118,11 @@ function buildTestApp(options: TestAppOptions): App {
 }
 
 /** testApp listening on a free port of 127.0.0.1, for what only a real socket shows; closed when the test ends. */
-export async function listeningTestApp(options: TestAppOptions = {}): Promise<{ app: App; port: number }> {
-  const app = testApp(options);
+export async function listeningTestApp(
+  options: TestAppOptions = {},
+  whenFinished = onTestFinished,
+): Promise<{ app: App; port: number }> {
+  const app = testApp(options, whenFinished);
   return { app, port: await listen(app) };
 }
 

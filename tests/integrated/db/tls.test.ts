@@ -8,12 +8,13 @@ import { chmod, chown, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { openMigratedPool } from '../../../src/db/open.js';
 import type { ConnectionSettings } from '../../../src/db/pool.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/dev/embedded.js';
 import { freePort } from '../../../tools/free-port.js';
+import { describeAtOnce } from '../../support/at-once.js';
 import { testDatabase } from '../../support/provided.js';
 import { claimRunDir } from '../../support/run-dir.js';
 
@@ -107,7 +108,7 @@ async function connectAs(overrides: Partial<ConnectionSettings>) {
   }
 }
 
-describe('POSTGRES_SSL_MODE', () => {
+describeAtOnce('POSTGRES_SSL_MODE', () => {
   it('require: connects encrypted, without checking the certificate', async () => {
     expect(await connectAs({ sslMode: 'require' })).toEqual({ ssl: true });
   });

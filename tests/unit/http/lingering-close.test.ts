@@ -3,7 +3,8 @@
 // the client still sends, and closes when the client does or LINGERING_CLOSE_MS
 // has passed. A request that arrived whole closes as usual.
 import { connect } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeAtOnce } from '../../support/at-once.js';
 import { requestHead } from '../../support/raw-http.js';
 import { listeningTestApp } from '../../support/test-app.js';
 
@@ -42,9 +43,11 @@ const oversized = requestHead('POST', '/notes/', {
   'Content-Length': 1e9,
 });
 
-describe('the lingering close', () => {
-  it('answers 413, half-closes at once, and cuts a client that never stops sending after LINGERING_CLOSE_MS', async () => {
-    const { port } = await listeningTestApp({ limits: { lingeringCloseMs: LINGER_MS } });
+describeAtOnce('the lingering close', () => {
+  it('answers 413, half-closes at once, and cuts a client that never stops sending after LINGERING_CLOSE_MS', async ({
+    onTestFinished,
+  }) => {
+    const { port } = await listeningTestApp({ limits: { lingeringCloseMs: LINGER_MS } }, onTestFinished);
     const sender = client(port, oversized);
     try {
       const { statusLine, at } = await sender.answered;
@@ -59,8 +62,8 @@ describe('the lingering close', () => {
     }
   });
 
-  it('closes as soon as the client ends its side, well before LINGERING_CLOSE_MS', async () => {
-    const { port } = await listeningTestApp({ limits: { lingeringCloseMs: 5_000 } });
+  it('closes as soon as the client ends its side, well before LINGERING_CLOSE_MS', async ({ onTestFinished }) => {
+    const { port } = await listeningTestApp({ limits: { lingeringCloseMs: 5_000 } }, onTestFinished);
     const sender = client(port, oversized);
     try {
       const { at } = await sender.answered;
@@ -72,8 +75,8 @@ describe('the lingering close', () => {
     }
   });
 
-  it('with LINGERING_CLOSE_MS=0, closes right after the answer', async () => {
-    const { port } = await listeningTestApp({ limits: { lingeringCloseMs: 0 } });
+  it('with LINGERING_CLOSE_MS=0, closes right after the answer', async ({ onTestFinished }) => {
+    const { port } = await listeningTestApp({ limits: { lingeringCloseMs: 0 } }, onTestFinished);
     const sender = client(port, oversized);
     try {
       const { statusLine, at } = await sender.answered;
@@ -85,8 +88,10 @@ describe('the lingering close', () => {
     }
   });
 
-  it('leaves a rejected request that arrived whole alone: with Connection: close, what follows is not read', async () => {
-    const { port } = await listeningTestApp({ limits: { lingeringCloseMs: 5_000 } });
+  it('leaves a rejected request that arrived whole alone: with Connection: close, what follows is not read', async ({
+    onTestFinished,
+  }) => {
+    const { port } = await listeningTestApp({ limits: { lingeringCloseMs: 5_000 } }, onTestFinished);
     const body = '{"contents": ';
     const whole = client(
       port,
