@@ -78,6 +78,7 @@ export default async function setup(project: TestProject): Promise<Teardown> {
           settings.appWait,
           needsService ? serviceEnv : undefined,
           teardowns,
+          startedFile,
         ),
       );
     }
@@ -102,7 +103,8 @@ export default async function setup(project: TestProject): Promise<Teardown> {
 /**
  * The test database (the embedded one, unless POSTGRES_HOST), migrated, and the
  * service when `serviceEnv` is given; what they need at the end goes on
- * `teardowns`. Resolves to the service's URL, or null.
+ * `teardowns`. Resolves to the service's URL, or null. In watch mode, the ready
+ * file is taken away while a rerun's migration and restart are under way.
  */
 async function startDatabaseAndService(
   project: TestProject,
@@ -111,6 +113,7 @@ async function startDatabaseAndService(
   appWait: Timing,
   serviceEnv: Record<string, string> | undefined,
   teardowns: Teardown[],
+  readyFile: string,
 ): Promise<string | null> {
   // The service waits for its database like in production, so its start overlaps the database's.
   const starting = serviceEnv
@@ -124,14 +127,28 @@ async function startDatabaseAndService(
   const service = await starting;
   if (service) {
     let running = service;
+    let preparing = Promise.resolve();
     teardowns.push(async () => {
+      await preparing; // a restart under way ends before the service is stopped
       await running.stop();
     });
-    // Watch mode (make test_reloading): before every rerun, a migration just saved
-    // is applied, and the service restarts on the same port when the code it runs
-    // has changed (its bundle is named by its content), so the external tier sees
-    // the save; a save of a test file restarts nothing.
-    project.onTestsRerun(async () => {
+    // Watch mode (make test_reloading): for every rerun, a migration just saved is
+    // applied, and the service restarts on the same port when the code it runs has
+    // changed (its bundle is named by its content), so the external tier sees the
+    // save; a save of a test file restarts nothing. Not waited for: the rerun's
+    // files that need neither (most of the unit tier) start at once, and those that
+    // do wait for the ready file (./provided.ts, once per worker: Vitest starts
+    // fresh workers for every rerun), which is back once this is done. Saves that
+    // come quicker than that are prepared for one after the other.
+    const ready = JSON.stringify({ appUrl: service.url } satisfies Started);
+    project.onTestsRerun(() => {
+      rmSync(readyFile, { force: true });
+      preparing = preparing.then(async () => {
+        await prepareRerun();
+        await writeAtomically(readyFile, ready).catch(() => {}); // the run's directory is gone: the run ends
+      });
+    });
+    const prepareRerun = async () => {
       // Said, not thrown: the rerun goes on and shows what the failure breaks.
       const said = (what: string) => (error: unknown) => {
         process.stderr.write(`before this rerun, ${what} failed: ${(error as Error).message}\n`);
@@ -147,7 +164,7 @@ async function startDatabaseAndService(
       }).then((restarted) => {
         running = restarted;
       }, said('restarting the service'));
-    });
+    };
   }
   return service?.url ?? null;
 }
