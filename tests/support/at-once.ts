@@ -1,9 +1,6 @@
 // describe.concurrent for files whose tests are independent and mostly wait, except
-// under mutation testing: Stryker's Vitest runner tells which tests cover a mutant
-// by the test running when its code runs, which tests running at once confuse (a
-// mutant covered only by them was counted as surviving). Stryker's processes carry
-// STRYKER_MUTATOR_WORKER, and the test workers they start inherit it.
+// under mutation testing, where they run one by one (./mutation.ts says why).
 import { describe } from 'vitest';
+import { UNDER_MUTATION_TESTING } from './mutation.js';
 
-export const describeAtOnce: typeof describe.concurrent =
-  process.env.STRYKER_MUTATOR_WORKER === undefined ? describe.concurrent : describe;
+export const describeAtOnce: typeof describe.concurrent = UNDER_MUTATION_TESTING ? describe : describe.concurrent;

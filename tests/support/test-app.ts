@@ -3,7 +3,7 @@
 // so a driver error from a double reads as it would from the pool. Named options
 // say what a test changes; the app is closed when the test finishes. Tests that
 // only ask (rejections, 404s) share one app per file instead (sharedTestApp).
-import { afterAll, beforeAll, onTestFinished } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { guardDatabaseCalls } from '../../src/db/deadline.js';
 import { buildApp } from '../../src/http/app.js';
@@ -15,6 +15,7 @@ import { guardedNotes } from '../../src/notes/guarded.js';
 import type { NotesRepository } from '../../src/notes/repository.js';
 import { notesFeature } from '../../src/notes/routes.js';
 import { inMemoryNotes } from './in-memory-notes.js';
+import { UNDER_MUTATION_TESTING } from './mutation.js';
 
 /** Small limits, so the tests reach them with small bodies. */
 export const TEST_CONFIG = {
@@ -73,15 +74,17 @@ export function testApp(options: TestAppOptions = {}, whenFinished = onTestFinis
  * One app for the tests of a describe block (or file) that only ask and never
  * change what it holds, such as the rows of a table of rejections: built before
  * them, closed after. An app costs some 5 ms of CPU to build, and the unit tier
- * built one for each of its 200-odd requests that changed nothing.
+ * built one for each of its 200-odd requests that changed nothing. Under mutation
+ * testing, one for each test (./mutation.ts says why).
  */
 export function sharedTestApp(options: TestAppOptions = {}): () => App {
   let app: App | undefined;
-  beforeAll(async () => {
+  const [before, after] = UNDER_MUTATION_TESTING ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(async () => {
     app = buildTestApp(options);
     await app.ready();
   });
-  afterAll(() => app?.close());
+  after(() => app?.close());
   return () => {
     if (!app) throw new Error('sharedTestApp: the app is there only inside the tests of its block');
     return app;
@@ -130,7 +133,7 @@ export async function listeningTestApp(
 export function sharedListeningTestApp(options: TestAppOptions = {}): () => number {
   const app = sharedTestApp(options);
   let port: number | undefined;
-  beforeAll(async () => {
+  (UNDER_MUTATION_TESTING ? beforeEach : beforeAll)(async () => {
     port = await listen(app());
   });
   return () => {

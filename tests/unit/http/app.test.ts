@@ -24,6 +24,27 @@ describe('buildApp', () => {
     expect(own.headers['x-request-id']).toBe('trace-7');
   });
 
+  it('names each plugin of its own in Fastify’s plugin tree, so that none is looked for among the loaded modules', async () => {
+    const app = testApp({ metrics: true });
+    await app.ready();
+    const named = [...app.printPlugins().matchAll(/^([│ ]*)[├└]─[┬─] (\S+)/gm)]
+      .filter(([, , name]) => name !== 'bound')
+      .map(([, indent = '', name]) => `${' '.repeat(indent.length / 2)}${name}`);
+    expect(named).toEqual([
+      '@fastify/under-pressure',
+      '@fastify/swagger',
+      'openapi-route',
+      '@fastify/swagger-ui',
+      ' fastifySwagger', // swagger-ui's own, unnamed
+      '  @fastify/static',
+      'health-routes',
+      'feature',
+      ' notes-routes',
+      'metrics',
+      'other-methods',
+    ]);
+  });
+
   it('serves the readiness probe’s body exactly', async () => {
     expect((await testApp().inject({ url: '/health/ready' })).json()).toEqual({ status: 'ready' });
     expect((await testApp().inject({ url: '/health/live' })).json()).toEqual({ status: 'live' });
