@@ -117,6 +117,7 @@ export async function bundle(root: string, source: string): Promise<{ file: stri
   }
   const inputs: Record<string, string> = {};
   const { outputFiles, metafile } = await esbuild.build({
+    absWorkingDir: root, // the metafile's paths are relative to it
     entryPoints: [join(root, source)],
     outdir: buildDir,
     bundle: true,
