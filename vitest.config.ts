@@ -6,7 +6,8 @@
 // `scaled` (several instances behind a real load balancer and pooler). One global setup serves them all: it starts a
 // throw-away PostgreSQL (or uses POSTGRES_HOST) only when a tier that needs one
 // runs, and the service only for the external tier when APP_URL is not given.
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,8 @@ import { testFilesImporting } from './tools/importers.js';
 // services the tests start inherit the setting. ~0.4 CPU-seconds of a run.
 process.env.NODE_COMPILE_CACHE ??= fileURLToPath(new URL('.data/node-compile-cache', import.meta.url));
 nodeModule.enableCompileCache?.(process.env.NODE_COMPILE_CACHE); // absent before Node 22.1
+
+const TSCONFIG_HASH = createHash('sha1').update(readFileSync('tsconfig.json')).digest('hex').slice(0, 12);
 
 // Projects don't inherit the root's test options (that would also run the global
 // setup once per tier), so each tier carries its own.
@@ -65,12 +68,13 @@ export default defineConfig({
     ],
     hookTimeout: 60_000,
     // Transforms kept on disk between runs (Vitest's experimental fsModuleCache), by
-    // content: ~0.7 CPU-seconds of a warm run. In the checkout's own .data/, not in
+    // content: ~0.6 CPU-seconds of a warm run. In the checkout's own .data/, not in
     // node_modules/ (its default): the tests' working copies link node_modules/ in,
     // and Vitest clears its cache when the lockfile's hash changes, which counts
     // patches/'s mtime; a fresh copy's differs, so it emptied the cache under the
-    // runs still reading it (ENOENT).
-    experimental: { fsModuleCache: true, fsModuleCachePath: '.data/vitest-cache' },
+    // runs still reading it (ENOENT). Vite's transform also reads tsconfig.json,
+    // which Vitest's key leaves out: its hash names the directory.
+    experimental: { fsModuleCache: true, fsModuleCachePath: `.data/vitest-cache/${TSCONFIG_HASH}` },
     // npm run test:coverage (scripts/coverage.ts) adds the service process's and reports both.
     coverage: { provider: 'v8', include: ['src/**'], reportsDirectory: 'coverage' },
     // Watch mode (make test_reloading): a save reruns the test files that import

@@ -144,8 +144,11 @@ async function startDatabaseAndService(
     project.onTestsRerun(() => {
       rmSync(readyFile, { force: true });
       preparing = preparing.then(async () => {
-        await prepareRerun();
-        await writeAtomically(readyFile, ready).catch(() => {}); // the run's directory is gone: the run ends
+        try {
+          await prepareRerun();
+        } finally {
+          await writeAtomically(readyFile, ready).catch(() => {}); // the run's directory is gone: the run ends
+        }
       });
     });
     const prepareRerun = async () => {

@@ -2,7 +2,7 @@
 // under the same deadline guard production puts them under (src/process/assemble.ts),
 // so a driver error from a double reads as it would from the pool. Named options
 // say what a test changes; the app is closed when the test finishes. Tests that
-// only ask (rejections, 404s) share one app per file instead (sharedTestApp).
+// only ask (rejections, 404s) share one app per describe block instead (sharedTestApp).
 import { afterAll, afterEach, beforeAll, beforeEach, onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { guardDatabaseCalls } from '../../src/db/deadline.js';
@@ -71,8 +71,9 @@ export function testApp(options: TestAppOptions = {}, whenFinished = onTestFinis
 }
 
 /**
- * One app for the tests of a describe block (or file) that only ask and never
- * change what it holds, such as the rows of a table of rejections: built before
+ * One app for the tests of a describe block that look only at each answer, never
+ * at what the app holds (the rows of a table of rejections, say; a create among
+ * them stores a note no other test looks for): built before
  * them, closed after. An app costs some 5 ms of CPU to build, and the unit tier
  * built one for each of its 200-odd requests that changed nothing. Under mutation
  * testing, one for each test (./mutation.ts says why).

@@ -15,6 +15,22 @@ import { startRelay } from '../../support/relay.js';
 
 const database = useIsolatedDatabase();
 
+// A trigger that holds some inserts, as a slow disk would; made once, before any test here
+// (a beforeAll inside the block below would run beside its other tests, and DDL then
+// would queue their inserts behind its lock).
+beforeAll(() =>
+  database.sql().unsafe(`
+      create function hold_slow_note() returns trigger language plpgsql as $$
+      begin
+        -- 'held 150 ms …' sleeps 150 ms before it is inserted.
+        if new.contents ~ '^held [0-9]+ ms ' then
+          perform pg_sleep(substring(new.contents from '^held ([0-9]+) ms')::int / 1000.0);
+        end if;
+        return new;
+      end $$;
+      create trigger hold_slow_note before insert on notes for each row execute function hold_slow_note();`),
+);
+
 describeAtOnce('a create and its deadline', () => {
   it('stores nothing when the statement reaches the server after the deadline (a slow link)', async ({
     onTestFinished,
@@ -58,19 +74,6 @@ describeAtOnce('a create and its deadline', () => {
   });
 
   describe('with a trigger that holds some inserts, as a slow disk would', () => {
-    // Made once, before these tests: DDL while they run would queue the other tests' inserts behind its lock.
-    beforeAll(() =>
-      database.sql().unsafe(`
-        create function hold_slow_note() returns trigger language plpgsql as $$
-        begin
-          -- 'held 150 ms …' sleeps 150 ms before it is inserted.
-          if new.contents ~ '^held [0-9]+ ms ' then
-            perform pg_sleep(substring(new.contents from '^held ([0-9]+) ms')::int / 1000.0);
-          end if;
-          return new;
-        end $$;
-        create trigger hold_slow_note before insert on notes for each row execute function hold_slow_note();`),
-    );
     const held = (ms: number) => `held ${ms} ms ${randomUUID()}`;
     const stored = async (contents: string) =>
       (await database.sql()`select id from notes where contents = ${contents}`).length;
