@@ -20,7 +20,10 @@ import { testFilesImporting } from './tools/importers.js';
 process.env.NODE_COMPILE_CACHE ??= fileURLToPath(new URL('.data/node-compile-cache', import.meta.url));
 nodeModule.enableCompileCache?.(process.env.NODE_COMPILE_CACHE); // absent before Node 22.1
 
-const TSCONFIG_HASH = createHash('sha1').update(readFileSync('tsconfig.json')).digest('hex').slice(0, 12);
+const TSCONFIG_HASH = createHash('sha1')
+  .update(readFileSync(new URL('tsconfig.json', import.meta.url)))
+  .digest('hex')
+  .slice(0, 12);
 
 // Projects don't inherit the root's test options (that would also run the global
 // setup once per tier), so each tier carries its own.

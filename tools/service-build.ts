@@ -66,21 +66,21 @@ interface BuildRecord {
 
 const hashOf = (contents: Uint8Array | string) => createHash('sha1').update(contents).digest('hex');
 
-let builder: Promise<string> | undefined;
-const builderHash = () => {
-  // tsconfig.json and package.json are read by esbuild itself (the target, the module type), not through onLoad.
-  builder ??= Promise.all(
-    [fileURLToPath(import.meta.url), join(ROOT, 'tsconfig.json'), join(ROOT, 'package.json')].map((file) =>
-      readFile(file, 'utf8').catch(() => ''),
-    ),
-  ).then((files) => hashOf([esbuild.version, ...files].join('\n')));
-  return builder;
+/**
+ * BuildRecord.builder for builds of `root`'s sources. Read on every call (three small
+ * files), so that a long watch session sees an edit of the tree's tsconfig.json or
+ * package.json, which esbuild reads itself (the target, the module type), not through onLoad.
+ */
+const builderHash = async (root: string) => {
+  const files = [fileURLToPath(import.meta.url), join(root, 'tsconfig.json'), join(root, 'package.json')];
+  const contents = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => '')));
+  return hashOf([esbuild.version, ...contents].join('\n'));
 };
 
 /** The record of the last build of `source` if every file in it still has the contents it was built from. */
-async function unchangedBuild(recordFile: string): Promise<BuildRecord | undefined> {
+async function unchangedBuild(root: string, recordFile: string): Promise<BuildRecord | undefined> {
   const record: BuildRecord | undefined = await readFile(recordFile, 'utf8').then(JSON.parse, () => undefined);
-  if (!record || record.builder !== (await builderHash())) return undefined;
+  if (!record || record.builder !== (await builderHash(root))) return undefined;
   const unchanged = await Promise.all(
     Object.entries(record.inputs).map(([path, hash]) =>
       readFile(path).then(
@@ -113,7 +113,7 @@ const recordingInputs = (inputs: Record<string, string>): esbuild.Plugin => ({
 export async function bundle(root: string, source: string): Promise<{ file: string; reused: boolean }> {
   const buildDir = join(root, '.data', 'test-build');
   const recordFile = join(buildDir, `${source.replaceAll(/[^\w.-]/g, '_')}.last-build.json`);
-  const last = await unchangedBuild(recordFile);
+  const last = await unchangedBuild(root, recordFile);
   if (last) {
     // Touched like a build's shared files, so that removing old builds never takes it.
     const now = new Date();
@@ -157,7 +157,7 @@ export async function bundle(root: string, source: string): Promise<{ file: stri
     await writeAtomically(file.path, file.contents);
   }
   const record: BuildRecord = {
-    builder: await builderHash(),
+    builder: await builderHash(root),
     entryFile: join(root, entryFile),
     outputs: outputFiles.map((file) => file.path),
     inputs,

@@ -70,22 +70,23 @@ export function testApp(options: TestAppOptions = {}, whenFinished = onTestFinis
   return app;
 }
 
+/** When the shared helpers below set up and tear down: per block, or per test under mutation testing (./mutation.ts says why). */
+const [setUpShared, tearDownShared] = UNDER_MUTATION_TESTING ? [beforeEach, afterEach] : [beforeAll, afterAll];
+
 /**
  * One app for the tests of a describe block that look only at each answer, never
  * at what the app holds (the rows of a table of rejections, say; a create among
- * them stores a note no other test looks for): built before
- * them, closed after. An app costs some 5 ms of CPU to build, and the unit tier
- * built one for each of its 200-odd requests that changed nothing. Under mutation
- * testing, one for each test (./mutation.ts says why).
+ * them stores a note no other test looks for): built before them, closed after.
+ * An app costs some 5 ms of CPU to build, and the unit tier built one for each of
+ * its 200-odd requests that changed nothing.
  */
 export function sharedTestApp(options: TestAppOptions = {}): () => App {
   let app: App | undefined;
-  const [before, after] = UNDER_MUTATION_TESTING ? [beforeEach, afterEach] : [beforeAll, afterAll];
-  before(async () => {
+  setUpShared(async () => {
     app = buildTestApp(options);
     await app.ready();
   });
-  after(() => app?.close());
+  tearDownShared(() => app?.close());
   return () => {
     if (!app) throw new Error('sharedTestApp: the app is there only inside the tests of its block');
     return app;
@@ -134,7 +135,7 @@ export async function listeningTestApp(
 export function sharedListeningTestApp(options: TestAppOptions = {}): () => number {
   const app = sharedTestApp(options);
   let port: number | undefined;
-  (UNDER_MUTATION_TESTING ? beforeEach : beforeAll)(async () => {
+  setUpShared(async () => {
     port = await listen(app());
   });
   return () => {

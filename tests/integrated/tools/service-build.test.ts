@@ -43,6 +43,13 @@ describe('bundle', () => {
     expect(await bundle(root, 'src/entry.ts')).toEqual({ file: first.file, reused: true });
   });
 
+  it('builds again when the tree’s tsconfig.json changed, which esbuild reads itself', async () => {
+    const first = await bundle(root, 'src/entry.ts');
+    await write('tsconfig.json', '{ "compilerOptions": { "target": "es2022" } }\n');
+    expect(await bundle(root, 'src/entry.ts')).toEqual({ file: first.file, reused: false });
+    expect(await bundle(root, 'src/entry.ts')).toEqual({ file: first.file, reused: true });
+  });
+
   it('builds again when a file of the build is gone, or a file it was made of', async () => {
     const first = await bundle(root, 'src/entry.ts');
     await rm(first.file);
