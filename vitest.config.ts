@@ -37,6 +37,8 @@ const tier = (
     // Vitest refuses a committed .only when CI=true; keep it that way.
     allowOnly: !process.env.CI,
     testTimeout: 30_000,
+    // Workers that share modules are kept between watch mode's reruns: each rerun's code is evaluated afresh.
+    ...(options.isolate === false ? { setupFiles: ['tests/support/fresh-modules.ts'] } : {}),
     ...options,
   },
 });
@@ -51,6 +53,10 @@ const externalTierFiles = () =>
 const FAST_TIERS = ['unit', 'integrated', 'external'];
 
 export default defineConfig({
+  // What the runs themselves write (the service's builds, the transform and compile
+  // caches, npm start's database) is no source: watched, each build's new files
+  // had the watcher list and stat directories, half a CPU-second of every rerun.
+  server: { watch: { ignored: ['**/.data/**', '**/coverage/**', '**/dist/**'] } },
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
     projects: [

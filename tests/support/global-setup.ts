@@ -19,13 +19,14 @@ import { startEmbeddedPostgres } from '../../src/dev/embedded.js';
 import { readLiveServer, readOwner } from '../../src/dev/embedded-files.js';
 import { isRunning } from '../../src/system/process-running.js';
 import { freePort } from '../../tools/free-port.js';
-import { serviceNodeArgs } from '../../tools/service-build.js';
 import { startServiceProcess } from '../../tools/service-process.js';
 import { type Timing, waitFor, waitForHttp200 } from '../../tools/wait.js';
 import { writeAtomically } from '../../tools/write-atomically.js';
 import { engineUnavailable, reapAbandonedProjects } from './docker.js';
+import { serveKeptWorkers } from './kept-workers.js';
 import { ROOT } from './make.js';
 import type { Started } from './provided.js';
+import { prepareEachRerun } from './rerun-preparation.js';
 import { claimRunDir, RUN_DIR_PREFIX, RUN_ROOT } from './run-dir.js';
 import { readTestSettings } from './settings.js';
 
@@ -50,6 +51,7 @@ export default async function setup(project: TestProject): Promise<Teardown> {
     ...(apiToken ? { API_TOKEN: apiToken } : {}),
   };
   project.provide('apiToken', apiToken ?? null);
+  serveKeptWorkers(project);
   const needsDatabase = tiers.has('integrated') || tiers.has('workflow') || needsService;
   const teardowns: Teardown[] = [];
   let starting: Promise<void> = Promise.resolve();
@@ -103,8 +105,8 @@ export default async function setup(project: TestProject): Promise<Teardown> {
 /**
  * The test database (the embedded one, unless POSTGRES_HOST), migrated, and the
  * service when `serviceEnv` is given; what they need at the end goes on
- * `teardowns`. Resolves to the service's URL, or null. In watch mode, the ready
- * file is taken away while a rerun's migration and restart are under way.
+ * `teardowns`. Resolves to the service's URL, or null. In watch mode, each rerun
+ * gets them as the saves before it left them (./rerun-preparation.ts).
  */
 async function startDatabaseAndService(
   project: TestProject,
@@ -125,50 +127,16 @@ async function startDatabaseAndService(
   // (tools/service-process.ts), instead of holding the run's end for its wait.
   await prepareDatabase(target, runDir, teardowns);
   const service = await starting;
-  if (service) {
-    let running = service;
-    let preparing = Promise.resolve();
-    teardowns.push(async () => {
-      await preparing; // a restart under way ends before the service is stopped
-      await running.stop();
-    });
-    // Watch mode (make test_reloading): for every rerun, a migration just saved is
-    // applied, and the service restarts on the same port when the code it runs has
-    // changed (its bundle is named by its content), so the external tier sees the
-    // save; a save of a test file restarts nothing. Not waited for: the rerun's
-    // files that need neither (most of the unit tier) start at once, and those that
-    // do wait for the ready file (./provided.ts, once per worker: Vitest starts
-    // fresh workers for every rerun), which is back once this is done. Saves that
-    // come quicker than that are prepared for one after the other.
-    const ready = JSON.stringify({ appUrl: service.url } satisfies Started);
-    project.onTestsRerun(() => {
-      rmSync(readyFile, { force: true });
-      preparing = preparing.then(async () => {
-        try {
-          await prepareRerun();
-        } finally {
-          await writeAtomically(readyFile, ready).catch(() => {}); // the run's directory is gone: the run ends
-        }
-      });
-    });
-    const prepareRerun = async () => {
-      // Said, not thrown: the rerun goes on and shows what the failure breaks.
-      const said = (what: string) => (error: unknown) => {
-        process.stderr.write(`before this rerun, ${what} failed: ${(error as Error).message}\n`);
-      };
-      await migrateOnly(target).catch(said('migrating the test database'));
-      const nodeArgs = await serviceNodeArgs('server').catch(said('building the service'));
-      const alive = running.child.exitCode === null && running.child.signalCode === null;
-      if (!nodeArgs || (alive && nodeArgs.join(' ') === running.nodeArgs.join(' '))) return;
-      await running.stop();
-      await startServiceProcess(target, join(runDir, 'service.log'), appWait, {
-        ...serviceEnv,
-        API_PORT: String(running.port),
-      }).then((restarted) => {
-        running = restarted;
-      }, said('restarting the service'));
-    };
-  }
+  teardowns.push(
+    prepareEachRerun(project, {
+      migrate: () => migrateOnly(target),
+      readyFile,
+      service: service && {
+        first: service,
+        start: () => startServiceProcess(target, join(runDir, 'service.log'), appWait, serviceEnv),
+      },
+    }),
+  );
   return service?.url ?? null;
 }
 

@@ -22,6 +22,8 @@ declare module 'vitest' {
     apiToken: string | null;
     /** Why the container tier can't run (no Docker engine), or null when it can. */
     dockerEngine: string | null;
+    /** The run's number: 0, then one more for each rerun in watch mode (./fresh-modules.ts). */
+    run: number;
   }
 }
 

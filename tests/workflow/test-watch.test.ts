@@ -3,9 +3,9 @@
 // the service restarted on the saved code; a save of a test file reruns that file
 // alone; a migration saved is applied before the rerun. Each rerun's time from the
 // save is printed: docs/testing.md quotes them.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,16 @@ async function save(path: string, edit: (text: string) => string): Promise<{ run
   return { run, ms };
 }
 
+/** The watcher's test workers (Vitest's forks: the children that load its suppress-warnings.cjs), by pid. */
+function workers(): string[] {
+  try {
+    const pids = execFileSync('pgrep', ['-P', String(watcher.pid), '-f', 'suppress-warnings'], { encoding: 'utf8' });
+    return pids.trim().split('\n').sort();
+  } catch {
+    return []; // pgrep finds none
+  }
+}
+
 const ranFiles = (run: string) =>
   [...run.matchAll(/^ [✓❯×] +(?:\|tiers\| +)?(tests\/\S+\.test\.ts)/gm)].map((m) => m[1]);
 
@@ -90,8 +100,12 @@ afterAll(async () => {
 });
 
 describe('npm run test:watch', () => {
-  it('reruns what imports a saved source, and the external tier against the saved code', async () => {
+  it('reruns what imports a saved source, and the external tier against the saved code, in the last run’s workers', async () => {
+    const kept = workers();
+    expect(kept).toHaveLength(3); // --maxWorkers=3, kept from the first run (patches/README.md)
     const reworded = await save('src/notes/routes.ts', (text) => text.replace('does not exist`', 'is not there`'));
+    // Workers that have run the old code run the new (tests/support/fresh-modules.ts).
+    expect(workers()).toEqual(kept);
     // The unit test of the route and the external one, against the restarted service, see the new words.
     expect(reworded.run).toMatch(/FAIL .*tests\/unit\/notes\/read\.test\.ts > GET \/notes\/:id\/ > answers 404/);
     expect(reworded.run).toMatch(
@@ -116,6 +130,32 @@ describe('npm run test:watch', () => {
     const { run } = await save('tests/unit/config.test.ts', (text) => `${text}\n`);
     expect(ranFiles(run)).toEqual(['tests/unit/config.test.ts']);
     expect(run).toMatch(/Test Files {2}1 passed \(1\)/);
+  });
+
+  it('starts fresh workers once the packages were installed again', async () => {
+    // npm sets this file's time on every install; the copy's node_modules/ is the checkout's, so its time is put back.
+    const installed = join(copy.dir, 'node_modules', '.package-lock.json');
+    const { atime, mtime } = await stat(installed);
+    const before = workers();
+    await utimes(installed, new Date(), new Date());
+    try {
+      const { run } = await save('tests/unit/config.test.ts', (text) => `${text}\n`);
+      expect(run).toMatch(/Test Files {2}1 passed \(1\)/);
+    } finally {
+      await utimes(installed, atime, mtime);
+    }
+    // The old ones are stopped as the rerun begins: each exits within Vitest's teardownTimeout (10 s).
+    const after = await waitFor(
+      'the workers that had loaded the packages before went on',
+      async () => {
+        const now = workers();
+        if (now.some((pid) => before.includes(pid)))
+          throw new Error(`workers ${now}, of which ${before} were there before`);
+        return now;
+      },
+      { timeoutMs: 20_000, intervalMs: 20 },
+    );
+    expect(after).toHaveLength(1); // the rerun's one file, in a new worker
   });
 
   it('applies a migration saved while it watches before the rerun', async () => {
