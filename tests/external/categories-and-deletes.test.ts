@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { apiClient, fetch } from '../support/contract.js';
-import { appUrl } from '../support/provided.js';
+import { appUrl } from '../support/provided-service.js';
 
 const url = appUrl();
 const api = apiClient(url);

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { apiClient, fetch } from '../support/contract.js';
-import { appUrl, authorization } from '../support/provided.js';
+import { authorization } from '../support/provided.js';
+import { appUrl } from '../support/provided-service.js';
 import { rawRequest, requestHead } from '../support/raw-http.js';
 import { readTestSettings } from '../support/settings.js';
 

@@ -19,13 +19,13 @@ import { startEmbeddedPostgres } from '../../src/dev/embedded.js';
 import { readLiveServer, readOwner } from '../../src/dev/embedded-files.js';
 import { isRunning } from '../../src/system/process-running.js';
 import { freePort } from '../../tools/free-port.js';
-import { startServiceProcess } from '../../tools/service-process.js';
+import { type ServiceProcess, startServiceProcess } from '../../tools/service-process.js';
 import { type Timing, waitFor, waitForHttp200 } from '../../tools/wait.js';
 import { writeAtomically } from '../../tools/write-atomically.js';
 import { engineUnavailable, reapAbandonedProjects } from './docker.js';
 import { serveKeptWorkers } from './kept-workers.js';
 import { ROOT } from './make.js';
-import type { Started } from './provided.js';
+import type { Ready, ReadyFiles } from './provided.js';
 import { prepareEachRerun } from './rerun-preparation.js';
 import { claimRunDir, RUN_DIR_PREFIX, RUN_ROOT } from './run-dir.js';
 import { readTestSettings } from './settings.js';
@@ -56,13 +56,13 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   const teardowns: Teardown[] = [];
   let starting: Promise<void> = Promise.resolve();
   const teardown = async () => {
-    await starting; // a start under way ends (up or failed) before what it started is stopped (reportStart never rejects)
+    await starting; // a start under way ends (up or failed) before what it started is stopped (startDatabaseAndService never rejects)
     for (const step of teardowns.reverse()) await step();
   };
 
   try {
     let database: ConnectionSettings | null = null;
-    let startedFile: string | null = null;
+    let ready: ReadyFiles = { database: null, service: null };
     if (needsDatabase) {
       const runDir = await claimRunDir();
       teardowns.push(() => rm(runDir, { recursive: true, force: true }));
@@ -70,22 +70,23 @@ export default async function setup(project: TestProject): Promise<Teardown> {
       teardowns.push(async () => forget());
       database = await chooseDatabase();
       // Not waited for here: the files that need neither run meanwhile (./provided.ts).
-      startedFile = join(runDir, 'started.json');
-      starting = reportStart(
-        startedFile,
-        startDatabaseAndService(
-          project,
-          database,
-          runDir,
-          settings.appWait,
-          needsService ? serviceEnv : undefined,
-          teardowns,
-          startedFile,
-        ),
+      ready = {
+        database: join(runDir, 'database-ready.json'),
+        service: needsService ? join(runDir, 'service-ready.json') : null,
+      };
+      starting = startDatabaseAndService(
+        project,
+        database,
+        runDir,
+        settings.appWait,
+        needsService ? serviceEnv : undefined,
+        teardowns,
+        ready,
       );
     }
     project.provide('database', database);
-    project.provide('started', startedFile);
+    project.provide('databaseReady', ready.database);
+    project.provide('serviceReady', ready.service);
     if (settings.appUrl && tiers.has('external')) {
       await waitForHttp200(`${settings.appUrl}/`, settings.appWait);
       project.provide('appUrl', settings.appUrl);
@@ -105,8 +106,10 @@ export default async function setup(project: TestProject): Promise<Teardown> {
 /**
  * The test database (the embedded one, unless POSTGRES_HOST), migrated, and the
  * service when `serviceEnv` is given; what they need at the end goes on
- * `teardowns`. Resolves to the service's URL, or null. In watch mode, each rerun
- * gets them as the saves before it left them (./rerun-preparation.ts).
+ * `teardowns`. Each ready file is written as soon as what it names is up, or
+ * failed: the integrated files don't wait for the service. Never rejects. In
+ * watch mode, each rerun gets them as the saves before it left them
+ * (./rerun-preparation.ts).
  */
 async function startDatabaseAndService(
   project: TestProject,
@@ -115,52 +118,80 @@ async function startDatabaseAndService(
   appWait: Timing,
   serviceEnv: Record<string, string> | undefined,
   teardowns: Teardown[],
-  readyFile: string,
-): Promise<string | null> {
+  ready: ReadyFiles,
+): Promise<void> {
+  const startService = serviceEnv
+    ? () => startServiceProcess(target, join(runDir, 'service.log'), appWait, serviceEnv)
+    : undefined;
   // The service waits for its database like in production, so its start overlaps the database's.
-  const starting = serviceEnv
-    ? startServiceProcess(target, join(runDir, 'service.log'), appWait, serviceEnv)
-    : Promise.resolve(undefined);
+  const starting = startService?.();
   // A database that fails to start is said at once, not once the service has given up on it.
-  starting.catch(() => {}); // its failure is awaited below, or moot
+  starting?.catch(() => {}); // its failure is awaited below, or moot
   // A service still waiting for a database that won't come dies with this process
   // (tools/service-process.ts), instead of holding the run's end for its wait.
-  await prepareDatabase(target, runDir, teardowns);
-  const service = await starting;
+  const databaseUp = prepareDatabase(target, runDir, teardowns);
+  if (
+    !(await report(
+      ready.database,
+      databaseUp.then(() => ({})),
+      'its database or service',
+    ))
+  ) {
+    if (ready.service)
+      await report(
+        ready.service,
+        databaseUp.then(() => ({ appUrl: null })),
+      );
+    return;
+  }
+  let service: ServiceProcess | undefined;
+  if (starting) {
+    if (
+      !(await report(
+        ready.service,
+        starting.then(({ url }) => ({ appUrl: url })),
+        'its service',
+      ))
+    )
+      return;
+    service = await starting;
+  }
   teardowns.push(
     prepareEachRerun(project, {
       migrate: () => migrateOnly(target),
-      readyFile,
-      service: service && {
-        first: service,
-        start: () => startServiceProcess(target, join(runDir, 'service.log'), appWait, serviceEnv),
-      },
+      ready,
+      service: service && startService && { first: service, start: startService },
     }),
   );
-  return service?.url ?? null;
 }
 
 /**
- * Writes what `start` came to into `file`, in one rename, for the files waiting
- * on it; a failure is also said at once, in one line, ahead of the failures of
- * the files that needed what failed to start.
+ * Writes what `start` came to into `file` (when there is one), in one rename, for
+ * the files waiting on it; a failure is also said at once, in one line, ahead of
+ * the failures of the files that needed what failed to start (`needing`, when
+ * given). Resolves to whether it came up.
  */
-async function reportStart(file: string, start: Promise<string | null>): Promise<void> {
-  const started: Started = await start.then(
-    (appUrl) => ({ appUrl }),
+async function report(
+  file: string | null,
+  start: Promise<Record<string, unknown>>,
+  needing?: string,
+): Promise<boolean> {
+  const started: Ready = await start.then(
+    (value) => value,
     (error: Error) => {
-      process.stderr.write(
-        `test setup failed, so no test that needs its database or service can run: ${error.message}\n`,
-      );
+      if (needing)
+        process.stderr.write(`test setup failed, so no test that needs ${needing} can run: ${error.message}\n`);
       return { error: error.message };
     },
   );
+  if (!file) return !('error' in started);
   try {
     await writeAtomically(file, JSON.stringify(started));
   } catch (error) {
     // The run's directory is gone (an interrupt removed it): the files waiting give up on their own.
     process.stderr.write(`test setup could not write ${file}: ${(error as Error).message}\n`);
   }
+  return !('error' in started);
 }
 
 /** The tiers whose files the selected projects run: tests/<tier>/ in their include patterns. */

@@ -126,6 +126,15 @@ describe('npm run test:watch', () => {
     expect(restored.run).not.toMatch(/FAIL/);
   });
 
+  it('reruns green after a save of a module the tests also import beside the app', async () => {
+    // create.test.ts checks the route's 507 with repository.ts's own error class: a worker that
+    // evaluated the saved module again for each file would hold two classes, and answer 500.
+    const { run } = await save('src/notes/repository.ts', (text) => `${text}\n// saved by test-watch\n`);
+    expect(ranFiles(run)).toContain('tests/unit/notes/create.test.ts');
+    expect(run).not.toMatch(/FAIL/);
+    expect(run).toMatch(/Test Files {2}\d+ passed/);
+  });
+
   it('reruns a saved test file alone', async () => {
     const { run } = await save('tests/unit/config.test.ts', (text) => `${text}\n`);
     expect(ranFiles(run)).toEqual(['tests/unit/config.test.ts']);
