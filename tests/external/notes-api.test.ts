@@ -1,9 +1,11 @@
 // HTTP only, against a running service: APP_URL, or the process the global setup
 // started. The notes routes go through a client typed from the service's own
 // OpenAPI document (openapi-fetch), every exchange checked against it. The
-// service's database holds other notes: find your own, never count.
+// service's database holds other notes: find your own, never count. The tests
+// run at once, as the clients of a service do.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { describeAtOnce } from '../support/at-once.js';
 import { apiClient, fetch } from '../support/contract.js';
 import { authorization } from '../support/provided.js';
 import { appUrl } from '../support/provided-service.js';
@@ -25,7 +27,7 @@ async function post(body: string, contentType = 'application/json') {
   return { response, json: (await response.json()) as Record<string, unknown> };
 }
 
-describe('the notes API over HTTP', () => {
+describeAtOnce('the notes API over HTTP', () => {
   it('stores and retrieves a note', async () => {
     const contents = `a note ${randomUUID()}`;
 
@@ -127,7 +129,7 @@ describe('the notes API over HTTP', () => {
   });
 });
 
-describe('bad input over HTTP', () => {
+describeAtOnce('bad input over HTTP', () => {
   it.each([
     ['malformed JSON', 400, 'invalid_json', '{"contents": "x"', 'application/json'],
     ['a body that is not an object', 400, 'invalid_request', '[1, 2]', 'application/json'],
@@ -228,7 +230,8 @@ if (!protectedDeployment) {
     `external tier: the API_TOKEN tests skipped: ${url} was started without API_TOKEN, or API_TOKEN is not set here too`,
   );
 }
-describe.runIf(protectedDeployment)('a service with API_TOKEN set, over HTTP', () => {
+// Only against a service that wants a token (describeAtOnce has no runIf); its tests at once too.
+describe.runIf(protectedDeployment).concurrent('a service with API_TOKEN set, over HTTP', () => {
   it.each([
     ['no Authorization header', {}],
     ['a wrong token', { authorization: 'Bearer not-the-token' }],

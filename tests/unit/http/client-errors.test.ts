@@ -5,13 +5,14 @@
 // rest of the unit tier. tests/faults/hostile-requests.test.ts sends the same
 // and more to a whole service process.
 import { describe, expect, it, vi } from 'vitest';
+import { describeAtOnce } from '../../support/at-once.js';
 import { halfClosedRequest, rawRequest, requestHead } from '../../support/raw-http.js';
 import { listeningTestApp, sharedListeningTestApp, sharedTestApp, testApp } from '../../support/test-app.js';
 
 const CRLF = '\r\n';
 const json = (answer: { body: string }) => JSON.parse(answer.body) as { error: string; message: string };
 
-describe('requests too broken or too slow for any route', () => {
+describeAtOnce('requests too broken or too slow for any route', () => {
   const port = sharedListeningTestApp(); // each test on connections of its own
   it.each([
     ['a garbage request line', `HELLO THERE${CRLF}${CRLF}`, 400, 'bad_request', 'malformed HTTP request'],
@@ -40,8 +41,13 @@ describe('requests too broken or too slow for any route', () => {
     expect(json(answer)).toEqual({ error, message });
   });
 
-  it('answers headers that never finish with 408 request_timeout once HEADERS_TIMEOUT_MS passes', async () => {
-    const { port } = await listeningTestApp({ limits: { headersTimeoutMs: 200, requestTimeoutMs: 1_000 } });
+  it('answers headers that never finish with 408 request_timeout once HEADERS_TIMEOUT_MS passes', async ({
+    onTestFinished,
+  }) => {
+    const { port } = await listeningTestApp(
+      { limits: { headersTimeoutMs: 200, requestTimeoutMs: 1_000 } },
+      onTestFinished,
+    );
     const started = performance.now();
     const answer = await rawRequest(port, [`GET / HTTP/1.1${CRLF}Host: t${CRLF}`, 'X-Slow: 1'], 600);
     expect(answer.status).toBe(408);
