@@ -144,23 +144,22 @@ async function startDatabaseAndService(
       );
     return;
   }
+  // A service that didn't start (a save that doesn't build, say) is started again by the next rerun in watch mode.
   let service: ServiceProcess | undefined;
-  if (starting) {
-    if (
-      !(await report(
-        ready.service,
-        starting.then(({ url }) => ({ appUrl: url })),
-        'its service',
-      ))
-    )
-      return;
+  if (
+    starting &&
+    (await report(
+      ready.service,
+      starting.then(({ url }) => ({ appUrl: url })),
+      'its service',
+    ))
+  )
     service = await starting;
-  }
   teardowns.push(
     prepareEachRerun(project, {
       migrate: () => migrateOnly(target),
       ready,
-      service: service && startService && { first: service, start: startService },
+      service: startService && { first: service, start: startService },
     }),
   );
 }

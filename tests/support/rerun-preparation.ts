@@ -11,7 +11,7 @@
 // once the migrations are in, names the new service in the service's once it is
 // up, and then stops the old one. So no service is stopped under a run: the last
 // run has ended when the next one begins. A save of a test file prepares nothing;
-// a rerun starts the service again if it died.
+// a rerun starts the service again if it died, or never started.
 import { rmSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -31,8 +31,8 @@ export interface Prepared {
   migrate(): Promise<void>;
   /** The files the rerun's waiting files look for (./provided.ts). */
   ready: ReadyFiles;
-  /** The service the first run started, and how to start another one. */
-  service?: { first: ServiceProcess; start(): Promise<ServiceProcess> };
+  /** The service the first run started (none when its start failed), and how to start another one. */
+  service?: { first: ServiceProcess | undefined; start(): Promise<ServiceProcess> };
 }
 
 const isAlive = (service: ServiceProcess) => service.child.exitCode === null && service.child.signalCode === null;
@@ -109,7 +109,10 @@ export function prepareEachRerun(project: TestProject, { migrate, ready, service
       const taken = await chosen;
       const old = current;
       current = taken;
-      await write(ready.service, { appUrl: current?.url ?? null });
+      await write(
+        ready.service,
+        current ? { appUrl: current.url } : { error: 'the service did not start: the line above says why' },
+      );
       if (old && old !== current) await old.stop();
     });
   });
