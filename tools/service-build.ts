@@ -45,15 +45,23 @@ const VENDORED_PACKAGES = new Set(['typebox']);
 
 /**
  * esbuild's `packages: 'external'`, with the vendored packages' imports pointed at
- * their bundles, whose files (in `buildDir`, where the builds' files are) go to `used`.
+ * their bundles, whose files (in `buildDir`, where the builds' files are) go to
+ * `used`; their package.json files go to `inputs`, so that an install of another
+ * version builds again.
  */
-const packagesExternal = (root: string, buildDir: string, used: Set<string>): esbuild.Plugin => ({
+const packagesExternal = (
+  root: string,
+  buildDir: string,
+  used: Set<string>,
+  inputs: Record<string, string>,
+): esbuild.Plugin => ({
   name: 'packages-external',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, async ({ path }) => {
       if (!VENDORED_PACKAGES.has(path)) return { path, external: true };
-      const file = await vendoredBundle(root, buildDir, path);
+      const { file, manifest, manifestFile } = await vendoredBundle(root, buildDir, path);
       used.add(file);
+      inputs[manifestFile] = hashOf(manifest);
       return { path: `./${basename(file)}`, external: true };
     });
   },
@@ -64,13 +72,19 @@ const packagesExternal = (root: string, buildDir: string, used: Set<string>): es
  * carries a hash of the package's package.json (an installed version's files don't
  * change) and of what makes builds, so another version or esbuild gets its own file.
  */
-async function vendoredBundle(root: string, buildDir: string, name: string): Promise<string> {
-  const manifest = await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8');
+async function vendoredBundle(
+  root: string,
+  buildDir: string,
+  name: string,
+): Promise<{ file: string; manifest: string; manifestFile: string }> {
+  const manifestFile = join(root, 'node_modules', name, 'package.json');
+  const manifest = await readFile(manifestFile, 'utf8');
   const file = join(
     buildDir,
     `vendor-${name}-${hashOf([await builderHash(root), manifest].join('\n')).slice(0, 12)}.mjs`,
   );
-  if (await exists(file)) return file;
+  const found = { file, manifest, manifestFile };
+  if (await exists(file)) return found;
   const { outputFiles } = await esbuild.build({
     absWorkingDir: root,
     stdin: { contents: `export * from '${name}';\nexport { default } from '${name}';`, resolveDir: root, loader: 'js' },
@@ -84,7 +98,7 @@ async function vendoredBundle(root: string, buildDir: string, name: string): Pro
   if (!output) throw new Error(`esbuild gave no bundle for ${name}`);
   await mkdir(buildDir, { recursive: true });
   await writeAtomically(file, output.contents);
-  return file;
+  return found;
 }
 
 /** Node's arguments that run `entry` from a fresh bundle of the current sources. */
@@ -172,7 +186,7 @@ export async function bundle(root: string, source: string): Promise<{ file: stri
     entryNames: '[name]-[hash]',
     chunkNames: 'chunk-[hash]',
     outExtension: { '.js': '.mjs' },
-    plugins: [packagesExternal(root, buildDir, vendored), recordingInputs(inputs)],
+    plugins: [packagesExternal(root, buildDir, vendored, inputs), recordingInputs(inputs)],
     platform: 'node',
     format: 'esm',
     sourcemap: 'linked', // stack traces point at src/ (node --enable-source-maps)

@@ -1,17 +1,16 @@
 // Watch mode (make test_reloading): each rerun's integrated and external files run
 // against the database and the service as the saves before it left them.
 //
-// A save under src/ or migrations/ is prepared for at once, while Vitest still
-// waits out its debounce and the rerun's unit files run: a new migration is
-// applied, and when the service's build changed (its bundle is named by its
-// content), a new service is started beside the running one, on a port of its
-// own. A rerun takes what the saves before it prepared: it takes the ready files
-// away (./provided.ts, ./provided-service.ts: the files that need the database or
-// the service wait for them, the others start at once), puts the database's back
-// once the migrations are in, names the new service in the service's once it is
-// up, and then stops the old one. So no service is stopped under a run: the last
-// run has ended when the next one begins. A save of a test file prepares nothing;
-// a rerun starts the service again if it died, or never started.
+// A save under src/ is prepared for at once, while Vitest still waits out its
+// debounce and the rerun's unit files run: when the service's build changed (its
+// bundle is named by its content), a new service starts beside the running one,
+// on a port of its own. A saved migration waits for the rerun instead, so that no
+// schema changes under a run. A rerun takes the ready files away (./provided.ts,
+// ./provided-service.ts: the files that need the database or the service wait
+// for them), puts the database's back once the migrations are in and the
+// service's once its service is up, and only then stops the old service. A build,
+// start or migration that fails goes into the ready file, so the files that need
+// it fail with its cause, never pass against the code of before the save.
 import { rmSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -37,6 +36,12 @@ export interface Prepared {
 
 const isAlive = (service: ServiceProcess) => service.child.exitCode === null && service.child.signalCode === null;
 
+/** What a rerun is to take for the service: the one that runs the saved code, or the failure that stopped it. */
+interface ServiceState {
+  service?: ServiceProcess;
+  failure?: string;
+}
+
 /**
  * Prepares every rerun (in watch mode; else nothing) and returns what stops
  * everything it holds at the end of the session: the service included.
@@ -45,75 +50,112 @@ export function prepareEachRerun(project: TestProject, { migrate, ready, service
   let current = service?.first;
   if (!project.vitest.config.watch) return async () => void (await current?.stop());
 
-  // The migrations the saves since the last rerun began, one after the other.
-  let migrated: Promise<unknown> = Promise.resolve();
-  // The service the next rerun is to take: the newest one the saves since the last rerun started, or the current one.
-  let next: Promise<ServiceProcess | undefined> = Promise.resolve(current);
+  // The migrations of the saves since the session began, one after the other: each resolves to its failure, if any.
+  let migrated: Promise<string | undefined> = Promise.resolve(undefined);
+  // What the next rerun is to take: the newest service the saves since the last rerun started, or the current one.
+  let next: Promise<ServiceState> = Promise.resolve({ service: current });
   let taking: Promise<void> = Promise.resolve();
-
-  /** Said, not thrown: the rerun goes on and shows what the failure breaks. */
-  const said = (cause: string, what: string) => (error: unknown) => {
-    process.stderr.write(`${cause}: ${what} failed: ${(error as Error).message}\n`);
-    return undefined;
+  const chosen = new Set<ServiceProcess>(); // by a rerun: never stopped under it
+  const stopping: Promise<unknown>[] = [];
+  const stopLater = (old: ServiceProcess) => {
+    chosen.delete(old);
+    stopping.push(old.stop());
   };
 
-  /** The service running the sources once `migration` is in: `base`, or a new one when the build changed. */
-  const refresh = async (
-    base: ServiceProcess | undefined,
-    cause: string,
-    migration: Promise<unknown>,
-  ): Promise<ServiceProcess | undefined> => {
-    const nodeArgs = service ? await serviceNodeArgs('server').catch(said(cause, 'building the service')) : undefined;
+  /** Said at once, in one line, and returned for the ready file: the files that need what failed fail with it. */
+  const failed = (cause: string, what: string, error: unknown) => {
+    const line = `${cause}: ${what} failed: ${(error as Error).message}`;
+    process.stderr.write(`${line}\n`);
+    return line;
+  };
+
+  /** The service running the sources once `migration` is in: `base`'s, or a new one when the build changed. */
+  const refresh = async (base: ServiceState, cause: string, migration: Promise<unknown>): Promise<ServiceState> => {
+    if (!service) return base;
+    const built = await serviceNodeArgs('server').then(
+      (nodeArgs) => ({ nodeArgs, failure: undefined }),
+      (error: unknown) => ({ nodeArgs: undefined, failure: failed(cause, 'building the service', error) }),
+    );
     await migration; // the service checks the schema at its start
-    if (!service || !nodeArgs) return base;
-    if (base && isAlive(base) && nodeArgs.join(' ') === base.nodeArgs.join(' ')) return base;
-    const started = await service.start().catch(said(cause, 'starting the service'));
-    if (!started) return base;
-    if (base && base !== current) await base.stop(); // started for a save that a newer one overtook before any run took it
-    return started;
+    const old = base.service;
+    if (!built.nodeArgs) return { service: old, failure: built.failure };
+    if (old && isAlive(old) && built.nodeArgs.join(' ') === old.nodeArgs.join(' ')) return { service: old };
+    try {
+      const started = await service.start();
+      if (old && old !== current && !chosen.has(old)) stopLater(old); // started for a save a newer one overtook
+      return { service: started };
+    } catch (error) {
+      return { service: old, failure: failed(cause, 'starting the service', error) };
+    }
   };
 
+  // A saved migration is applied between runs, never under one: it and the saves after it wait for the rerun
+  // (a service started meanwhile would apply it too).
+  let migrationSaved = false;
+  let waiting: string | undefined; // the cause of the preparation that waits for the rerun
+  const prepare = (cause: string) => {
+    if (migrationSaved) {
+      waiting = cause;
+      return;
+    }
+    const migration = migrated.then(() =>
+      migrate().then(
+        () => undefined,
+        (error: unknown) => failed(cause, 'migrating the test database', error),
+      ),
+    );
+    migrated = migration;
+    next = next.then((state) => refresh(state, cause, migration));
+  };
   let burst: { timer: NodeJS.Timeout; file: string } | undefined;
-  const prepareNow = () => {
+  const prepareBurst = () => {
     if (!burst) return;
     clearTimeout(burst.timer);
     const cause = `after the save of ${burst.file}`;
     burst = undefined;
-    const migration = migrated.then(() => migrate().catch(said(cause, 'migrating the test database')));
-    migrated = migration;
-    next = next.then((base) => refresh(base, cause, migration));
+    prepare(cause);
   };
   const onSave = (path: string) => {
     const file = relative(ROOT, path);
     if (!PREPARED_FOR.some((dir) => file.startsWith(`${dir}${sep}`))) return;
+    if (file.startsWith(`migrations${sep}`)) migrationSaved = true;
     if (burst) clearTimeout(burst.timer);
-    burst = { timer: setTimeout(prepareNow, DEBOUNCE_MS), file };
+    burst = { timer: setTimeout(prepareBurst, DEBOUNCE_MS), file };
   };
   const watcher = project.vitest.vite.watcher;
   for (const event of ['add', 'change', 'unlink']) watcher.on(event, onSave);
+  // Saves made while the database and the service were starting, before this was listening.
+  prepare('after a save while the first run started');
 
   // The run's directory is gone (an interrupt removed it): the run ends.
   const write = (file: string | null, contents: Ready) =>
     file ? writeAtomically(file, JSON.stringify(contents)).catch(() => {}) : Promise.resolve();
   project.onTestsRerun(() => {
     for (const file of [ready.database, ready.service]) if (file) rmSync(file, { force: true });
-    prepareNow(); // a save still in its debounce belongs to this rerun
+    prepareBurst(); // a save still in its debounce belongs to this rerun
+    migrationSaved = false; // between runs: what waited is prepared now
+    if (waiting) prepare(waiting);
+    waiting = undefined;
     const migration = migrated;
-    next = next.then((base) =>
-      !service || (base && isAlive(base)) ? base : refresh(base, 'the service had stopped', migration),
-    );
-    const chosen = next;
+    const choice = next.then((state) => {
+      const dead = service && !state.failure && !(state.service && isAlive(state.service));
+      return dead ? refresh(state, 'the service had stopped', migration) : state;
+    });
+    next = choice.then((state) => {
+      if (state.service) chosen.add(state.service);
+      return state;
+    });
+    const taken = next;
     taking = taking.then(async () => {
-      await migration;
-      await write(ready.database, {});
-      const taken = await chosen;
+      const migrationFailure = await migration;
+      await write(ready.database, migrationFailure ? { error: migrationFailure } : {});
+      const state = await taken;
       const old = current;
-      current = taken;
-      await write(
-        ready.service,
-        current ? { appUrl: current.url } : { error: 'the service did not start: the line above says why' },
-      );
-      if (old && old !== current) await old.stop();
+      current = state.service;
+      if (state.failure) await write(ready.service, { error: state.failure });
+      else if (current) await write(ready.service, { appUrl: current.url });
+      else await write(ready.service, { error: 'the service did not start: the line above says why' });
+      if (old && old !== current) stopLater(old);
     });
   });
 
@@ -122,7 +164,7 @@ export function prepareEachRerun(project: TestProject, { migrate, ready, service
     if (burst) clearTimeout(burst.timer);
     await taking;
     const last = await next; // a preparation under way ends before what it started is stopped
-    if (last && last !== current) await last.stop();
-    await current?.stop();
+    for (const held of new Set([last.service, current])) if (held) stopLater(held);
+    await Promise.all(stopping);
   };
 }

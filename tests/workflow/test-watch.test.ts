@@ -54,8 +54,9 @@ function workers(): string[] {
   try {
     const pids = execFileSync('pgrep', ['-P', String(watcher.pid), '-f', 'suppress-warnings'], { encoding: 'utf8' });
     return pids.trim().split('\n').sort();
-  } catch {
-    return []; // pgrep finds none
+  } catch (error) {
+    if ((error as { status?: number }).status === 1) return []; // pgrep found none
+    throw new Error(`pgrep failed (it comes with procps): ${(error as Error).message}`);
   }
 }
 
@@ -135,6 +136,18 @@ describe('npm run test:watch', () => {
     expect(run).toMatch(/Test Files {2}\d+ passed/);
   });
 
+  it('fails the external tier with the cause when a save doesn’t build, instead of testing the old service', async () => {
+    const broken = await save('src/notes/routes.ts', (text) => `${text}\nexport const broken = ;\n`);
+    expect(broken.run).toMatch(/after the save of src\/notes\/routes\.ts: building the service failed: /);
+    expect(broken.run).toMatch(/FAIL .*tests\/external\/notes-api\.test\.ts/);
+    expect(broken.run).toMatch(
+      /the test setup failed, so this file can't run: after the save of src\/notes\/routes\.ts: building the service failed/,
+    );
+    const fixed = await save('src/notes/routes.ts', (text) => text.replace('\nexport const broken = ;\n', ''));
+    expect(fixed.run).not.toMatch(/FAIL/);
+    expect(fixed.run).toMatch(/Test Files {2}\d+ passed/);
+  });
+
   it('reruns a saved test file alone', async () => {
     const { run } = await save('tests/unit/config.test.ts', (text) => `${text}\n`);
     expect(ranFiles(run)).toEqual(['tests/unit/config.test.ts']);
@@ -171,7 +184,7 @@ describe('npm run test:watch', () => {
     const mark = output.length;
     await copy.write('migrations/900.do.watch-probe.sql', 'create table watch_probe (id int);\n');
     const run = await nextRun(mark);
-    expect(run).not.toMatch(/before this rerun, .* failed/);
+    expect(run).not.toMatch(/: (migrating|building|starting) .* failed: /);
     // Everything reran (a migration concerns every tier), on the migrated database.
     expect(ranFiles(run)).toEqual(
       expect.arrayContaining(['tests/unit/config.test.ts', 'tests/external/notes-api.test.ts']),

@@ -50,7 +50,7 @@ async function recordedHash(): Promise<string | undefined> {
 }
 
 describe('the transform cache after an install', () => {
-  it('is cleared, comes back at once, and records the new lockfile', async () => {
+  it('passes the first run after the clear, and records the new lockfile', async () => {
     const first = await runOnce();
     expect(first.output).toMatch(/Test Files {2}1 passed \(1\)/);
     expect(first.code).toBe(0);

@@ -60,6 +60,28 @@ describe('bundle', () => {
     await expect(bundle(root, 'src/entry.ts')).rejects.toThrow(/Could not resolve "\.\/word\.js"/);
   });
 
+  it('loads typebox from a bundle of its own, made again for another installed version', async () => {
+    const install = async (version: string, word: string) => {
+      await mkdir(join(root, 'node_modules', 'typebox'), { recursive: true });
+      await write(
+        'node_modules/typebox/package.json',
+        JSON.stringify({ name: 'typebox', version, type: 'module', exports: './index.js' }),
+      );
+      await write('node_modules/typebox/index.js', `export default '${word}';\n`);
+    };
+    await install('1.0.0', 'one');
+    await write('src/entry.ts', "import Type from 'typebox';\nconsole.log(Type);\n");
+    const first = await bundle(root, 'src/entry.ts');
+    expect(run(first.file)).toBe('one\n');
+    expect(
+      (await readdir(join(root, '.data', 'test-build'))).filter((file) => file.startsWith('vendor-typebox-')),
+    ).toHaveLength(1);
+    await install('1.0.1', 'two'); // npm install: the sources unchanged, the package not
+    const second = await bundle(root, 'src/entry.ts');
+    expect(second.reused).toBe(false);
+    expect(run(second.file)).toBe('two\n');
+  });
+
   it('keeps its record beside the builds, apart from the files old builds are removed by', async () => {
     await bundle(root, 'src/entry.ts');
     const files = await readdir(join(root, '.data', 'test-build'));
