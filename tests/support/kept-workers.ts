@@ -1,10 +1,6 @@
-// The main process's half of watch mode's kept workers (./fresh-modules.ts is the
-// workers' half; patches/README.md says why Vitest keeps them): each run is
-// numbered for the workers, so that they forget our modules at its first file,
-// and every file saved is named to them for the next run, so that they fetch its
-// code again. A worker that forgets a module keeps the code it fetched for it and
-// evaluates that again; Vitest names only the saves it found through its own
-// module graph, and none of those that watchTriggerPatterns matched (all of src/).
+// The main process's half of watch mode's kept workers (./fresh-modules.ts is theirs):
+// each run is numbered for them, and each saved file named, so that they fetch its code
+// again rather than evaluate the code they fetched before (vi.resetModules keeps that).
 import type { TestProject } from 'vitest/node';
 
 export function serveKeptWorkers(project: TestProject): void {

@@ -1,16 +1,6 @@
-// Watch mode (make test_reloading): each rerun's integrated and external files run
-// against the database and the service as the saves before it left them.
-//
-// A save under src/ is prepared for at once, while Vitest still waits out its
-// debounce and the rerun's unit files run: when the service's build changed (its
-// bundle is named by its content), a new service starts beside the running one,
-// on a port of its own. A saved migration waits for the rerun instead, so that no
-// schema changes under a run. A rerun takes the ready files away (./provided.ts,
-// ./provided-service.ts: the files that need the database or the service wait
-// for them), puts the database's back once the migrations are in and the
-// service's once its service is up, and only then stops the old service. A build,
-// start or migration that fails goes into the ready file, so the files that need
-// it fail with its cause, never pass against the code of before the save.
+// Watch mode: each rerun's integrated and external files get the database and the
+// service as the saves before it left them, prepared as the saves land, or the failure
+// that stopped them, in the ready files (docs/testing.md, the watch loop, says how).
 import { rmSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { TestProject } from 'vitest/node';
