@@ -115,7 +115,7 @@ export function prepareEachRerun(project: TestProject, { migrate, ready, service
   const watcher = project.vitest.vite.watcher;
   for (const event of ['add', 'change', 'unlink']) watcher.on(event, onSave);
   // Saves made while the database and the service were starting, before this was listening.
-  prepare('after a save while the first run started');
+  prepare('before the first rerun');
 
   // The run's directory is gone (an interrupt removed it): the run ends.
   const write = (file: string | null, contents: Ready) =>
