@@ -1,6 +1,6 @@
 // A copy of the checkout for the tests that edit sources (reloading), so an edit
 // never touches the developer's files: the working tree as git sees it (tracked
-// and untracked, not ignored, edits included), with the checkout's node_modules
+// and untracked, not ignored, edits included), with the checkout's packages
 // linked in as after `make setup_development`. Removed after the test file.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -42,7 +42,14 @@ export function useWorkingCopy(label: string): WorkingCopy {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // deleted in the working tree
         });
       }
-      await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+      // Each package linked, but npm's record of the install copied: a test may touch it (a reinstall, to Vitest).
+      await mkdir(join(dir, 'node_modules'));
+      for (const entry of await readdir(join(ROOT, 'node_modules'))) {
+        const from = join(ROOT, 'node_modules', entry);
+        if (entry === '.package-lock.json')
+          await cp(from, join(dir, 'node_modules', entry), { preserveTimestamps: true });
+        else await symlink(from, join(dir, 'node_modules', entry));
+      }
     },
     async rewordNotFound(wording) {
       notFound ??= await findNotFoundWording(join(dir, 'src'));
