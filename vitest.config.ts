@@ -12,7 +12,7 @@ import * as nodeModule from 'node:module';
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { testFilesImporting } from './tools/importers.js';
+import { modulesLoadedWith, testFilesImporting } from './tools/importers.js';
 
 // V8's compiled code of the packages every process loads (Fastify, Ajv, postgres.js,
 // Vitest's own), kept on disk by Node (22.1 and later): the test workers and the
@@ -43,11 +43,26 @@ const tier = (
   },
 });
 
-/** The external tier's files, as they are at the time of a save. */
-const externalTierFiles = () =>
+/**
+ * External files that start the service's entries themselves, each start failing
+ * before the app's modules load (src/process/service.ts loads them with import()
+ * once the database answers; a hook in those processes fails any start that loads
+ * them): the entries they start. A save reruns such a file only when the entries
+ * load the saved module before the app; a save of a route can't change them.
+ */
+const FAILING_STARTS: Record<string, readonly string[]> = {
+  'tests/external/startup-failures.test.ts': ['src/process/server.ts', 'src/dev/start.ts'],
+};
+
+/** The external tier's files, as they are at the time of a save, that can run `saved` (relative to the root). */
+const externalTierFiles = (saved: string) =>
   readdirSync('tests/external', { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.test.ts'))
-    .map((file) => `tests/external/${file}`);
+    .map((file) => `tests/external/${file}`)
+    .filter((file) => {
+      const entries = FAILING_STARTS[file];
+      return !entries || modulesLoadedWith(process.cwd(), entries).includes(saved);
+    });
 
 /** npm test's tiers: unit, integrated, external. */
 const FAST_TIERS = ['unit', 'integrated', 'external'];
@@ -89,7 +104,8 @@ export default defineConfig({
     // Watch mode (make test_reloading): a save reruns the test files that import
     // what changed, Vitest's module graph; the external tier imports no source, so a
     // save under src/ reruns it too, against the service restarted on the new code
-    // (tests/support/global-setup.ts). A migration reruns everything, once applied.
+    // (tests/support/global-setup.ts), its failing starts when they load the saved
+    // module (FAILING_STARTS). A migration reruns everything, once applied.
     forceRerunTriggers: ['**/package.json/**', '**/vitest.config.*/**', '**/migrations/**'],
     watchTriggerPatterns: [
       {
@@ -100,7 +116,7 @@ export default defineConfig({
           relative(process.cwd(), file).startsWith(`src${sep}`)
             ? [
                 ...testFilesImporting(process.cwd(), file).filter((test) => /^tests\/(unit|integrated)\//.test(test)),
-                ...externalTierFiles(),
+                ...externalTierFiles(relative(process.cwd(), file)),
               ]
             : undefined,
       },

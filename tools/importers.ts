@@ -7,6 +7,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const IMPORT = /(?:from\s*|import\s*\(\s*|import\s+)['"](\.\.?\/[^'"]+)['"]/g;
+/** Imports that run the module at once: `import … from`, `export … from`, `import '…'`; `import type` and `import()` not. */
+const STATIC_IMPORT = /^\s*(?:(?:import|export)\s+(type\s)?[^;'"]*?\sfrom\s*|import\s*)['"](\.\.?\/[^'"]+)['"]/gm;
+
+const target = (from: string, specifier: string) => resolve(dirname(from), specifier).replace(/\.js$/, '.ts');
 
 /** The test files under `tests/` (relative to `root`) that reach `file` through imports, itself included if it is one. */
 export function testFilesImporting(root: string, file: string, dirs = ['src', 'tests', 'tools']): string[] {
@@ -16,9 +20,9 @@ export function testFilesImporting(root: string, file: string, dirs = ['src', 't
       if (!entry.endsWith('.ts')) continue;
       const from = join(root, dir, entry);
       for (const [, specifier] of readFileSync(from, 'utf8').matchAll(IMPORT)) {
-        const target = resolve(dirname(from), specifier ?? '').replace(/\.js$/, '.ts');
-        if (!importers.has(target)) importers.set(target, new Set());
-        importers.get(target)?.add(from);
+        const imported = target(from, specifier ?? '');
+        if (!importers.has(imported)) importers.set(imported, new Set());
+        importers.get(imported)?.add(from);
       }
     }
   }
@@ -33,4 +37,22 @@ export function testFilesImporting(root: string, file: string, dirs = ['src', 't
     }
   }
   return [...reached].map((path) => relative(root, path)).filter((path) => /^tests\/.+\.test\.ts$/.test(path));
+}
+
+/**
+ * The modules (relative to `root`) that `entries` evaluate as they load, before
+ * any `import()`: the entries and what they import statically, transitively.
+ */
+export function modulesLoadedWith(root: string, entries: readonly string[]): string[] {
+  const reached = new Set(entries.map((entry) => resolve(root, entry)));
+  const queue = [...reached];
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    for (const [, typeOnly, specifier] of readFileSync(next, 'utf8').matchAll(STATIC_IMPORT)) {
+      const imported = target(next, specifier ?? '');
+      if (typeOnly || reached.has(imported)) continue;
+      reached.add(imported);
+      queue.push(imported);
+    }
+  }
+  return [...reached].map((path) => relative(root, path)).sort();
 }

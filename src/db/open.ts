@@ -11,8 +11,16 @@ import { waitForDatabase } from './wait.js';
 
 export type Log = (line: string) => void;
 
-/** The pool, once the database answers and the schema is current; closed again if either fails. */
-export async function openMigratedPool(settings: ConnectionSettings, log: Log): Promise<Sql> {
+/**
+ * The pool, once the database answers and the schema is current; closed again if
+ * either fails. `beforeMigrating` runs once the database answers, before any
+ * migration: what fails there migrates nothing and closes the pool too.
+ */
+export async function openMigratedPool(
+  settings: ConnectionSettings,
+  log: Log,
+  beforeMigrating?: () => Promise<void>,
+): Promise<Sql> {
   const sql = openPool(settings);
   try {
     const tls = settings.sslMode === 'disable' ? undefined : () => expectTlsOffered(settings);
@@ -22,6 +30,7 @@ export async function openMigratedPool(settings: ConnectionSettings, log: Log): 
       tls,
     );
     await expectStatementTimeout(sql, settings.statementTimeoutMs);
+    await beforeMigrating?.();
     await applyMigrations(sql, settings, log);
     return sql;
   } catch (error) {

@@ -5,12 +5,16 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/free-port.js';
 import { type ServiceEntry, serviceNodeArgs } from '../../tools/service-build.js';
 import { readTestSettings } from '../support/settings.js';
 
 const settings = readTestSettings();
+// Each start below must fail before the app's modules load: this hook fails it in
+// other words if it loads them (watch mode's reruns of this file count on it).
+const APP_NEVER_LOADS = ['--import', fileURLToPath(new URL('../support/app-never-loads.mjs', import.meta.url))];
 // A start below that must fail at once is allowed a long wait (WAIT_MS), twice
 // the test's own time limit: one that waited it out can't pass. Its message names
 // the cause it stopped at, which a wait would not. No wall-clock bound besides:
@@ -35,7 +39,7 @@ describe.skipIf(settings.appUrl).concurrent('start-up failures', { timeout: TEST
     return new Promise<{ status: number | null; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        args,
+        [...APP_NEVER_LOADS, ...args],
         { env: { ...process.env, POSTGRES_HOST: '', ...env }, timeout: TEST_LIMIT_MS - 5_000 }, // a hang ends within the test
         (error, _stdout, stderr) => resolve({ status: error ? (error.code as number) : 0, stderr }),
       );

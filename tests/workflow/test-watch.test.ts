@@ -1,6 +1,7 @@
 // make test_reloading (npm run test:watch) from a copy of the working tree: a
 // save under src/ reruns the files that import it and the external tier, against
-// the service restarted on the saved code; a save of a test file reruns that file
+// the service restarted on the saved code (its failing starts only when they load
+// the saved module); a save of a test file reruns that file
 // alone; a migration saved is applied before the rerun. Each rerun's time from the
 // save is printed: docs/testing.md quotes them.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -121,6 +122,8 @@ describe('npm run test:watch', () => {
       ]),
     );
     expect(ranFiles(reworded.run)).not.toContain('tests/unit/db/wait.test.ts');
+    // The starts that fail before the app loads can't run a route: they wait for a save they load.
+    expect(ranFiles(reworded.run)).not.toContain('tests/external/startup-failures.test.ts');
 
     const restored = await save('src/notes/routes.ts', (text) => text.replace('is not there`', 'does not exist`'));
     expect(restored.run).toMatch(/Test Files {2}\d+ passed/);
@@ -146,6 +149,16 @@ describe('npm run test:watch', () => {
     const fixed = await save('src/notes/routes.ts', (text) => text.replace('\nexport const broken = ;\n', ''));
     expect(fixed.run).not.toMatch(/FAIL/);
     expect(fixed.run).toMatch(/Test Files {2}\d+ passed/);
+  });
+
+  it('reruns the failing starts for a save of a module their entries load before the app', async () => {
+    // src/process/service.ts checks the port with it before anything else.
+    const { run } = await save('src/system/port-in-use.ts', (text) => `${text}\n// saved by test-watch\n`);
+    expect(ranFiles(run)).toEqual(
+      expect.arrayContaining(['tests/external/startup-failures.test.ts', 'tests/external/notes-api.test.ts']),
+    );
+    expect(run).not.toMatch(/FAIL/);
+    expect(run).toMatch(/Test Files {2}\d+ passed/);
   });
 
   it('reruns a saved test file alone', async () => {

@@ -6,6 +6,9 @@ import { waitFor } from '../../../tools/wait.js';
 import { rawRequest, requestHead } from '../../support/raw-http.js';
 import { listeningTestApp, type TestAppOptions, testApp } from '../../support/test-app.js';
 
+/** Atomics.wait on a word nobody sets: a sleep of the whole thread, event loop included. */
+const BLOCKER = new Int32Array(new SharedArrayBuffer(4));
+
 const until = (what: string, holds: () => Promise<boolean>) =>
   waitFor(
     what,
@@ -72,8 +75,9 @@ describe('load shedding', () => {
     // loaded machine a request can come after that. So each try blocks the loop
     // anew, lets the overdue sample run, and only then sends its request.
     await until('no shedding', async () => {
-      const blockedUntil = Date.now() + 150;
-      while (Date.now() < blockedUntil); // a CPU-bound stretch, as a huge JSON body would cause
+      // The loop blocked for 150 ms, as a huge JSON body would block it, but asleep:
+      // a busy loop would take that CPU time from the tests beside this one.
+      Atomics.wait(BLOCKER, 0, 0, 150);
       await new Promise((resolve) => setTimeout(resolve, 0)); // after the sampler's overdue timer
       shed = await instance.inject({ url: '/notes/1/' });
       return shed.statusCode === 503;
