@@ -120,10 +120,11 @@ describeAtOnce('NotesRepository', () => {
     // A client downloading a big listing slowly: one cursor would be one statement,
     // cancelled by statement_timeout mid-download, a truncated 200.
     const strict = openPool({ ...testDatabase(), poolSize: 1, statementTimeoutMs: 300 });
+    // A category of its own: the read is these notes' batches, however many others
+    // the table holds. They are deleted after: a watched run's database keeps every
+    // rerun's notes, and the full listings of the other tests would read them all.
+    const category = randomUUID();
     try {
-      // A category of its own: the read is these notes' batches, however many others
-      // the table holds (a watched run's database keeps every rerun's).
-      const category = randomUUID();
       await sql`insert into notes (contents, category) select 'slow ' || i, ${category} from generate_series(1, 1200) i`;
       let read = 0;
       let slowBatches = 3; // 3 × 150 ms: the whole read outlasts the 300 ms timeout
@@ -134,6 +135,7 @@ describeAtOnce('NotesRepository', () => {
       expect(read).toBe(1200);
     } finally {
       await strict.end();
+      await sql`delete from notes where category = ${category}`;
     }
   });
 
