@@ -28,6 +28,8 @@ export const SERVICE_ENTRIES = {
   server: 'src/process/server.ts',
   /** npm start's entry (src/dev/start.ts), with the embedded PostgreSQL. */
   devServer: 'src/dev/start.ts',
+  /** The production entry's service, its app swapped in place over IPC: the external tier's in watch mode. */
+  swappable: 'tests/support/swappable-service.ts',
 } as const;
 
 export type ServiceEntry = keyof typeof SERVICE_ENTRIES;

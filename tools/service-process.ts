@@ -25,15 +25,20 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The production entry, freshly bundled from src/ (tools/service-build.ts), against the given database. */
+/**
+ * The production entry (or `entry`), freshly bundled from src/ (tools/service-build.ts),
+ * against the given database. The swappable one gets an IPC channel.
+ */
 export async function startServiceProcess(
   database: ConnectionSettings,
   logFile: string,
   wait: Timing,
   extraEnv: Record<string, string> = {},
+  entry: 'server' | 'swappable' = 'server',
 ): Promise<ServiceProcess> {
-  return startProcess(await serviceNodeArgs('server'), logFile, wait, {
+  return startProcess(await serviceNodeArgs(entry), logFile, wait, {
     env: { ...databaseEnv(database), ...extraEnv },
+    ipc: entry === 'swappable',
   });
 }
 
@@ -59,7 +64,7 @@ export async function startProcess(
   nodeArgs: string[],
   logFile: string | null,
   wait: Timing,
-  options: { cwd?: string; env: Record<string, string | undefined> },
+  options: { cwd?: string; env: Record<string, string | undefined>; ipc?: boolean },
 ): Promise<ServiceProcess> {
   if (options.env.API_PORT !== undefined)
     return startOnPort(Number(options.env.API_PORT), nodeArgs, logFile, wait, options);
@@ -83,7 +88,7 @@ async function startOnPort(
   nodeArgs: string[],
   logFile: string | null,
   wait: Timing,
-  { cwd = ROOT, env }: { cwd?: string; env: Record<string, string | undefined> },
+  { cwd = ROOT, env, ipc = false }: { cwd?: string; env: Record<string, string | undefined>; ipc?: boolean },
 ): Promise<ServiceProcess> {
   const logStart = logFile
     ? await stat(logFile).then(
@@ -104,7 +109,7 @@ async function startOnPort(
       ...env,
       API_PORT: String(port),
     },
-    stdio: ['ignore', logFile ? 'pipe' : 'inherit', logFile ? 'pipe' : 'inherit'],
+    stdio: ['ignore', logFile ? 'pipe' : 'inherit', logFile ? 'pipe' : 'inherit', ...(ipc ? ['ipc' as const] : [])],
   });
   let logged = Promise.resolve();
   if (logFile) {

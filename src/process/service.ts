@@ -60,6 +60,8 @@ export async function startService(
     const port = Number(new URL(url).port); // API_PORT=0 picked one: reloads keep it
 
     // A save that doesn't build, or a migration that fails, keeps the running app.
+    // A failure is thrown in the line that says it: the reloader's onError logs it
+    // (and may tell whoever asked for the reload).
     const reload = async (rebuild: () => Promise<typeof assembleApp>) => {
       const started = performance.now();
       let next: App;
@@ -68,8 +70,7 @@ export async function startService(
         next = (await rebuild())(config, sql, logger, isDraining);
         await next.ready();
       } catch (error) {
-        logger.error(`reload failed, still serving the previous version: ${(error as Error).message}`);
-        return;
+        throw new Error(`reload failed, still serving the previous version: ${(error as Error).message}`);
       }
       await closeApp(app, config.shutdownGraceMs);
       app = next;
@@ -77,14 +78,13 @@ export async function startService(
         await listen(app, config.host, port);
       } catch (error) {
         // The previous version is closed already: say so, and let the next save try again.
-        logger.error(`reload failed, nothing serves until the next save: ${(error as Error).message}`);
-        return;
+        throw new Error(`reload failed, nothing serves until the next save: ${(error as Error).message}`);
       }
       log(`reloaded in ${Math.round(performance.now() - started)} ms`);
     };
     const watching = await reloader?.watch(
       () => reload(reloader.freshAssembler),
-      (error) => logger.error(`reload failed: ${(error as Error).message}`),
+      (error) => logger.error((error as Error).message),
     );
     log(`notes-service listening on ${url}${reloader ? ', reloading on changes to src/ and migrations/' : ''}`);
     return {

@@ -120,8 +120,10 @@ async function startDatabaseAndService(
   teardowns: Teardown[],
   ready: ReadyFiles,
 ): Promise<void> {
+  // In watch mode, a service whose app a rerun can swap in place (./rerun-preparation.ts).
+  const entry = project.vitest.config.watch ? 'swappable' : 'server';
   const startService = serviceEnv
-    ? () => startServiceProcess(target, join(runDir, 'service.log'), appWait, serviceEnv)
+    ? () => startServiceProcess(target, join(runDir, 'service.log'), appWait, serviceEnv, entry)
     : undefined;
   // The service waits for its database like in production, so its start overlaps the database's.
   const starting = startService?.();

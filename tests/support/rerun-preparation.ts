@@ -4,23 +4,30 @@
 import { rmSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { serviceNodeArgs } from '../../tools/service-build.js';
+import { modulesLoadedWith } from '../../tools/importers.js';
+import { bundle, SERVICE_ENTRIES, serviceNodeArgs } from '../../tools/service-build.js';
 import type { ServiceProcess } from '../../tools/service-process.js';
 import { writeAtomically } from '../../tools/write-atomically.js';
 import { ROOT } from './make.js';
 import type { Ready, ReadyFiles } from './provided.js';
+import type { SwapAnswer, SwapRequest } from './swappable-service.js';
 
 /** What the saves under these directories change: the database's schema, the service's code. */
 const PREPARED_FOR = ['src', 'migrations'];
 /** Editors write a file in several steps: one preparation for a burst of them. */
 const DEBOUNCE_MS = 30;
+/** The app the service swaps in: its modules are the ones the service loads with import() (./swappable-service.ts). */
+const APP = 'src/process/assemble.ts';
 
 export interface Prepared {
   /** Applies the migrations not applied yet. */
   migrate(): Promise<void>;
   /** The files the rerun's waiting files look for (./provided.ts). */
   ready: ReadyFiles;
-  /** The service the first run started (none when its start failed), and how to start another one. */
+  /**
+   * The service the first run started (none when its start failed), and how to
+   * start another one: both of the swappable entry (./swappable-service.ts).
+   */
   service?: { first: ServiceProcess | undefined; start(): Promise<ServiceProcess> };
 }
 
@@ -30,6 +37,36 @@ const isAlive = (service: ServiceProcess) => service.child.exitCode === null && 
 interface ServiceState {
   service?: ServiceProcess;
   failure?: string;
+  /** A save of what the service loads itself is in no service yet (its build or start failed): the next save starts one. */
+  restartOwed?: boolean;
+  /** The app to swap into `service` as the rerun begins, built after the save `cause` names. */
+  swap?: { cause: string; app: Promise<string> };
+}
+
+/** Asks `service` to swap `app` in; resolves to its answer. */
+function requestSwap(service: ServiceProcess, app: string): Promise<SwapAnswer> {
+  const { child } = service;
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      child.off('message', onAnswer);
+      child.off('exit', onExit);
+    };
+    const onAnswer = (answer: SwapAnswer) => {
+      done();
+      resolve(answer);
+    };
+    const onExit = () => {
+      done();
+      reject(new Error('the service exited'));
+    };
+    child.on('message', onAnswer);
+    child.once('exit', onExit);
+    child.send({ swap: app } satisfies SwapRequest, (error) => {
+      if (!error) return;
+      done();
+      reject(error);
+    });
+  });
 }
 
 /**
@@ -59,33 +96,61 @@ export function prepareEachRerun(project: TestProject, { migrate, ready, service
     return line;
   };
 
+  // Services that had an app swapped in: their build no longer says what they run.
+  const swapped = new WeakSet<ServiceProcess>();
+
   /** The service running the sources once `migration` is in: `base`'s, or a new one when the build changed. */
   const refresh = async (base: ServiceState, cause: string, migration: Promise<unknown>): Promise<ServiceState> => {
     if (!service) return base;
-    const built = await serviceNodeArgs('server').then(
+    const built = await serviceNodeArgs('swappable').then(
       (nodeArgs) => ({ nodeArgs, failure: undefined }),
       (error: unknown) => ({ nodeArgs: undefined, failure: failed(cause, 'building the service', error) }),
     );
     await migration; // the service checks the schema at its start
     const old = base.service;
-    if (!built.nodeArgs) return { service: old, failure: built.failure };
-    if (old && isAlive(old) && built.nodeArgs.join(' ') === old.nodeArgs.join(' ')) return { service: old };
+    if (!built.nodeArgs) return { service: old, failure: built.failure, restartOwed: true };
+    if (old && isAlive(old) && !swapped.has(old) && built.nodeArgs.join(' ') === old.nodeArgs.join(' '))
+      return { service: old };
     try {
       const started = await service.start();
       if (old && old !== current && !chosen.has(old)) stopLater(old); // started for a save a newer one overtook
       return { service: started };
     } catch (error) {
-      return { service: old, failure: failed(cause, 'starting the service', error) };
+      return { service: old, failure: failed(cause, 'starting the service', error), restartOwed: true };
     }
+  };
+
+  /** `state` with its app swapped into its service: the service then runs the sources, or the failure says why not. */
+  const swapIn = async ({
+    service: target,
+    swap,
+  }: ServiceState & { service: ServiceProcess }): Promise<ServiceState> => {
+    if (!swap) return { service: target };
+    let app: string;
+    try {
+      app = await swap.app;
+    } catch (error) {
+      return { service: target, failure: failed(swap.cause, 'building the service', error) };
+    }
+    swapped.add(target);
+    const answer = await requestSwap(target, app).catch((error: Error) => ({ failed: error.message }));
+    if ('failed' in answer)
+      return { service: target, failure: failed(swap.cause, 'swapping the saved app in', new Error(answer.failed)) };
+    return { service: target };
   };
 
   // A saved migration is applied between runs, never under one: it and the saves after it wait for the rerun
   // (a service started meanwhile would apply it too).
   let migrationSaved = false;
-  let waiting: string | undefined; // the cause of the preparation that waits for the rerun
-  const prepare = (cause: string) => {
+  let waiting: { cause: string; files?: string[] } | undefined; // the preparation that waits for the rerun
+  /**
+   * Prepares for the saves of `files` (unknown: any): a migration, and a new service
+   * when they include what the service loads itself; an app to swap in when they
+   * are only the app's (or migrations).
+   */
+  const prepare = (cause: string, files?: string[]) => {
     if (migrationSaved) {
-      waiting = cause;
+      waiting = { cause, files };
       return;
     }
     const migration = migrated.then(() =>
@@ -95,22 +160,33 @@ export function prepareEachRerun(project: TestProject, { migrate, ready, service
       ),
     );
     migrated = migration;
-    next = next.then((state) => refresh(state, cause, migration));
+    const outsideTheApp = files && modulesLoadedWith(ROOT, [SERVICE_ENTRIES.swappable]);
+    const restart = !outsideTheApp || files.some((file) => outsideTheApp.includes(file));
+    next = next.then((state) => {
+      if (restart || state.restartOwed) return refresh(state, cause, migration);
+      if (!files.some((file) => file.startsWith(`src${sep}`))) return state; // migrations alone: no code changed
+      // Built now, while the save's rerun waits for its debounce; swapped in when it begins.
+      const app = bundle(ROOT, APP).then(({ file }) => file);
+      app.catch(() => {}); // said by the swap
+      return { ...state, swap: { cause, app } };
+    });
   };
-  let burst: { timer: NodeJS.Timeout; file: string } | undefined;
+  let burst: { timer: NodeJS.Timeout; files: Set<string> } | undefined;
   const prepareBurst = () => {
     if (!burst) return;
     clearTimeout(burst.timer);
-    const cause = `after the save of ${burst.file}`;
+    const files = [...burst.files];
     burst = undefined;
-    prepare(cause);
+    prepare(`after the save of ${files.join(', ')}`, files);
   };
   const onSave = (path: string) => {
     const file = relative(ROOT, path);
     if (!PREPARED_FOR.some((dir) => file.startsWith(`${dir}${sep}`))) return;
     if (file.startsWith(`migrations${sep}`)) migrationSaved = true;
     if (burst) clearTimeout(burst.timer);
-    burst = { timer: setTimeout(prepareBurst, DEBOUNCE_MS), file };
+    const files = burst?.files ?? new Set<string>();
+    files.add(file);
+    burst = { timer: setTimeout(prepareBurst, DEBOUNCE_MS), files };
   };
   const watcher = project.vitest.vite.watcher;
   for (const event of ['add', 'change', 'unlink']) watcher.on(event, onSave);
@@ -124,12 +200,15 @@ export function prepareEachRerun(project: TestProject, { migrate, ready, service
     for (const file of [ready.database, ready.service]) if (file) rmSync(file, { force: true });
     prepareBurst(); // a save still in its debounce belongs to this rerun
     migrationSaved = false; // between runs: what waited is prepared now
-    if (waiting) prepare(waiting);
+    if (waiting) prepare(waiting.cause, waiting.files);
     waiting = undefined;
     const migration = migrated;
     const choice = next.then((state) => {
-      const dead = service && !state.failure && !(state.service && isAlive(state.service));
-      return dead ? refresh(state, 'the service had stopped', migration) : state;
+      const dead = service && !state.restartOwed && !(state.service && isAlive(state.service));
+      if (dead) return refresh(state, 'the service had stopped', migration);
+      // No run uses the service now: its app is swapped under none.
+      if (state.swap && state.service && !state.restartOwed) return swapIn({ ...state, service: state.service });
+      return state;
     });
     next = choice.then((state) => {
       if (state.service) chosen.add(state.service);

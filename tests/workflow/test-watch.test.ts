@@ -50,16 +50,20 @@ async function save(path: string, edit: (text: string) => string): Promise<{ run
   return { run, ms };
 }
 
-/** The watcher's test workers (Vitest's forks: the children that load its suppress-warnings.cjs), by pid. */
-function workers(): string[] {
+/** The watcher's children whose command line holds `pattern`, by pid. */
+function children(pattern: string): string[] {
   try {
-    const pids = execFileSync('pgrep', ['-P', String(watcher.pid), '-f', 'suppress-warnings'], { encoding: 'utf8' });
+    const pids = execFileSync('pgrep', ['-P', String(watcher.pid), '-f', pattern], { encoding: 'utf8' });
     return pids.trim().split('\n').sort();
   } catch (error) {
     if ((error as { status?: number }).status === 1) return []; // pgrep found none
     throw new Error(`pgrep failed (it comes with procps): ${(error as Error).message}`);
   }
 }
+/** The watcher's test workers (Vitest's forks: the children that load its suppress-warnings.cjs). */
+const workers = () => children('suppress-warnings');
+/** The external tier's service processes (tests/support/swappable-service.ts, bundled). */
+const services = () => children('swappable-service-');
 
 const ranFiles = (run: string) =>
   [...run.matchAll(/^ [✓❯×] +(?:\|tiers\| +)?(tests\/\S+\.test\.ts)/gm)].map((m) => m[1]);
@@ -105,9 +109,13 @@ describe('npm run test:watch', () => {
   it('reruns what imports a saved source, and the external tier against the saved code, in the last run’s workers', async () => {
     const kept = workers();
     expect(kept).toHaveLength(3); // --maxWorkers=3, kept from the first run (patches/README.md)
+    const service = services();
+    expect(service).toHaveLength(1);
     const reworded = await save('src/notes/routes.ts', (text) => text.replace('does not exist`', 'is not there`'));
     // Workers that have run the old code run the new (tests/support/fresh-modules.ts).
     expect(workers()).toEqual(kept);
+    // So does the service: the saved app was swapped into it (tests/support/rerun-preparation.ts).
+    expect(services()).toEqual(service);
     // The unit test of the route and the external one, against the restarted service, see the new words.
     expect(reworded.run).toMatch(/FAIL .*tests\/unit\/notes\/read\.test\.ts > GET \/notes\/:id\/ > answers 404/);
     expect(reworded.run).toMatch(
@@ -151,7 +159,8 @@ describe('npm run test:watch', () => {
     expect(fixed.run).toMatch(/Test Files {2}\d+ passed/);
   });
 
-  it('reruns the failing starts for a save of a module their entries load before the app', async () => {
+  it('reruns the failing starts, against a new service, for a save of a module their entries load before the app', async () => {
+    const before = services();
     // src/process/service.ts checks the port with it before anything else.
     const { run } = await save('src/system/port-in-use.ts', (text) => `${text}\n// saved by test-watch\n`);
     expect(ranFiles(run)).toEqual(
@@ -159,6 +168,15 @@ describe('npm run test:watch', () => {
     );
     expect(run).not.toMatch(/FAIL/);
     expect(run).toMatch(/Test Files {2}\d+ passed/);
+    // Code outside the app can't be swapped in: a new service ran the rerun, and the old one stops.
+    await waitFor(
+      'the service was not replaced',
+      async () => {
+        const now = services();
+        if (now.length !== 1 || before.includes(now[0] ?? '')) throw new Error(`services ${now}, before ${before}`);
+      },
+      { timeoutMs: 20_000, intervalMs: 20 },
+    );
   });
 
   it('reruns a saved test file alone', async () => {

@@ -9,13 +9,15 @@ import { assembleApp } from '../../../src/process/assemble.js';
 import { type Reloader, startService } from '../../../src/process/service.js';
 import { testDatabase } from '../../support/provided.js';
 
-/** A reloader whose saves the test makes: each save() rebuilds with the assembler given. */
+/** A reloader whose saves the test makes: each save() rebuilds with the assembler given; a failure goes to onError. */
 function handReloader() {
   let onChange: (() => Promise<void>) | undefined;
+  let onError: ((error: unknown) => void) | undefined;
   let next: typeof assembleApp = assembleApp;
   const reloader: Reloader = {
-    async watch(change) {
+    async watch(change, error) {
       onChange = change;
+      onError = error;
       return { close: async () => {} };
     },
     freshAssembler: async () => next,
@@ -24,7 +26,7 @@ function handReloader() {
     reloader,
     async save(assembler: typeof assembleApp) {
       next = assembler;
-      await onChange?.();
+      await onChange?.().catch(onError);
     },
   };
 }
