@@ -20,6 +20,7 @@ export default {
   mutate: [
     'src/**/*.ts',
     '!src/process/server.ts',
+    '!src/process/production.ts', // server.ts's main()
     '!src/process/migrate.ts',
     '!src/dev/start.ts',
     '!src/dev/db-migrate.ts',
