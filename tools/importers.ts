@@ -5,10 +5,9 @@
 // (the external tier must rerun too) and names these with it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
 
 const IMPORT = /(?:from\s*|import\s*\(\s*|import\s+)['"](\.\.?\/[^'"]+)['"]/g;
-/** Imports that run the module at once: `import … from`, `export … from`, `import '…'`; `import type` and `import()` not. */
-const STATIC_IMPORT = /^\s*(?:(?:import|export)\s+(type\s)?[^;'"]*?\sfrom\s*|import\s*)['"](\.\.?\/[^'"]+)['"]/gm;
 
 const target = (from: string, specifier: string) => resolve(dirname(from), specifier).replace(/\.js$/, '.ts');
 
@@ -41,18 +40,38 @@ export function testFilesImporting(root: string, file: string, dirs = ['src', 't
 
 /**
  * The modules (relative to `root`) that `entries` evaluate as they load, before
- * any `import()`: the entries and what they import statically, transitively.
+ * any `import()`: the entries and what they import statically, transitively, as
+ * esbuild reads them for the bundles that run (imports of types only are no
+ * imports). Undefined when the sources can't be read as they are now (a file
+ * that doesn't parse, an import of one that isn't there): then nobody can tell.
  */
-export function modulesLoadedWith(root: string, entries: readonly string[]): string[] {
-  const reached = new Set(entries.map((entry) => resolve(root, entry)));
-  const queue = [...reached];
-  for (let next = queue.shift(); next; next = queue.shift()) {
-    for (const [, typeOnly, specifier] of readFileSync(next, 'utf8').matchAll(STATIC_IMPORT)) {
-      const imported = target(next, specifier ?? '');
-      if (typeOnly || reached.has(imported)) continue;
-      reached.add(imported);
-      queue.push(imported);
+export function modulesLoadedWith(root: string, entries: readonly string[]): string[] | undefined {
+  let metafile: esbuild.Metafile;
+  try {
+    ({ metafile } = esbuild.buildSync({
+      absWorkingDir: root, // the metafile's paths are relative to it
+      entryPoints: entries.map((entry) => join(root, entry)),
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      splitting: true,
+      outdir: join(root, '.data', 'unwritten'),
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    }));
+  } catch {
+    return undefined;
+  }
+  const reached = new Set(entries);
+  const queue = [...entries];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (const { path, kind } of metafile.inputs[next]?.imports ?? []) {
+      if (kind !== 'import-statement' || reached.has(path) || !metafile.inputs[path]) continue;
+      reached.add(path);
+      queue.push(path);
     }
   }
-  return [...reached].map((path) => relative(root, path)).sort();
+  return [...reached].sort();
 }

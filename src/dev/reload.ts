@@ -16,27 +16,19 @@ import type { Reloader } from '../process/service.js';
 type AssembleModule = typeof import('../process/assemble.js');
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BUILD_DIR = join(ROOT, '.data', 'dev-build');
+const WATCHED = ['src', 'migrations'].map((dir) => join(ROOT, dir));
 const DEBOUNCE_MS = 30; // editors write a file in several steps
 
-export interface ReloaderOptions {
-  /** The checkout whose src/ is built and watched. */
-  root?: string;
-  /** Where the builds go, emptied first: a directory of this process's own. */
-  buildDir?: string;
-}
-
-export async function createReloader({
-  root = ROOT,
-  buildDir = join(root, '.data', 'dev-build'),
-}: ReloaderOptions = {}): Promise<Reloader> {
-  await rm(buildDir, { recursive: true, force: true });
-  await mkdir(buildDir, { recursive: true });
+export async function createReloader(): Promise<Reloader> {
+  await rm(BUILD_DIR, { recursive: true, force: true });
+  await mkdir(BUILD_DIR, { recursive: true });
   let generation = 0;
   return {
     async freshAssembler() {
-      const outfile = join(buildDir, `assemble-${++generation}.mjs`);
+      const outfile = join(BUILD_DIR, `assemble-${++generation}.mjs`);
       await esbuild.build({
-        entryPoints: [join(root, 'src', 'process', 'assemble.ts')],
+        entryPoints: [join(ROOT, 'src', 'process', 'assemble.ts')],
         outfile,
         bundle: true,
         packages: 'external',
@@ -52,8 +44,7 @@ export async function createReloader({
       const saves = onEachSave(onChange, onError);
       // One plain watch per directory: it sees files replaced by rename (how editors,
       // sed -i and git save), which Node 20's recursive watch on Linux can miss.
-      const watched = ['src', 'migrations'].map((dir) => join(root, dir));
-      const watchers: FSWatcher[] = (await directoriesUnder(watched)).map((dir) => watch(dir, saves.changed));
+      const watchers: FSWatcher[] = (await directoriesUnder(WATCHED)).map((dir) => watch(dir, saves.changed));
       return {
         async close() {
           for (const watcher of watchers) watcher.close();

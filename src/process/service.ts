@@ -1,8 +1,9 @@
 // One running service, the same in production and in development: pool → wait
 // for the database → migrations → app → listen. close() drains first
 // (SHUTDOWN_DRAIN_MS: readiness 503, everything else served), then stops HTTP,
-// letting in-flight requests finish within SHUTDOWN_GRACE_MS, then the pool. Given a reloader (npm run dev), every save rebuilds the app from the
-// sources and swaps it in on the same port, while the pool and the database stay up.
+// letting in-flight requests finish within SHUTDOWN_GRACE_MS, then the pool. Given a reloader (npm run dev; the
+// test suite's watch mode), every save rebuilds the app from the sources and swaps it in on the same port, while
+// the pool and the database stay up.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -18,7 +19,10 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** What npm run dev adds (src/dev/reload.ts): a watch on the sources, and assembleApp built afresh from them. */
+/**
+ * What npm run dev adds (src/dev/reload.ts), and the test suite's watch mode
+ * (tests/support/swappable-service.ts): the saves, and assembleApp built afresh from them.
+ */
 export interface Reloader {
   /**
    * Calls `onChange` after each save, one call at a time, and `onError` with what
@@ -72,9 +76,9 @@ export async function startService(
       } catch (error) {
         throw new Error(`reload failed, still serving the previous version: ${(error as Error).message}`);
       }
-      await closeApp(app, config.shutdownGraceMs);
-      app = next;
       try {
+        await closeApp(app, config.shutdownGraceMs);
+        app = next;
         await listen(app, config.host, port);
       } catch (error) {
         // The previous version is closed already: say so, and let the next save try again.

@@ -49,18 +49,19 @@ function requestSwap(service: ServiceProcess, app: string): Promise<SwapAnswer> 
   return new Promise((resolve, reject) => {
     const done = () => {
       child.off('message', onAnswer);
-      child.off('exit', onExit);
+      child.off('disconnect', onGone);
     };
     const onAnswer = (answer: SwapAnswer) => {
       done();
       resolve(answer);
     };
-    const onExit = () => {
+    const onGone = () => {
       done();
       reject(new Error('the service exited'));
     };
     child.on('message', onAnswer);
-    child.once('exit', onExit);
+    child.once('disconnect', onGone); // its channel closes as it exits, or has already
+    if (!child.connected) return onGone();
     child.send({ swap: app } satisfies SwapRequest, (error) => {
       if (!error) return;
       done();
@@ -134,23 +135,29 @@ export function prepareEachRerun(project: TestProject, { migrate, ready, service
     }
     swapped.add(target);
     const answer = await requestSwap(target, app).catch((error: Error) => ({ failed: error.message }));
-    if ('failed' in answer)
-      return { service: target, failure: failed(swap.cause, 'swapping the saved app in', new Error(answer.failed)) };
-    return { service: target };
+    if (!('failed' in answer)) return { service: target };
+    // What the service holds now is unknown (the app of before, or none): the next save starts a new one.
+    const failure = failed(swap.cause, 'swapping the saved app in', new Error(answer.failed));
+    return { service: target, failure, restartOwed: true };
   };
 
   // A saved migration is applied between runs, never under one: it and the saves after it wait for the rerun
   // (a service started meanwhile would apply it too).
   let migrationSaved = false;
-  let waiting: { cause: string; files?: string[] } | undefined; // the preparation that waits for the rerun
+  let waiting: { causes: string[]; files?: string[] } | undefined; // the preparations that wait for the rerun
   /**
    * Prepares for the saves of `files` (unknown: any): a migration, and a new service
-   * when they include what the service loads itself; an app to swap in when they
-   * are only the app's (or migrations).
+   * when they include what the service loads itself, or the app to swap in when
+   * they include the app's code.
    */
   const prepare = (cause: string, files?: string[]) => {
     if (migrationSaved) {
-      waiting = { cause, files };
+      // All of them, in one preparation: which service a rerun needs depends on every file saved.
+      const known = waiting ? waiting.files : [];
+      waiting = {
+        causes: [...(waiting?.causes ?? []), cause],
+        files: known && files ? [...new Set([...known, ...files])] : undefined,
+      };
       return;
     }
     const migration = migrated.then(() =>
@@ -160,15 +167,18 @@ export function prepareEachRerun(project: TestProject, { migrate, ready, service
       ),
     );
     migrated = migration;
+    // Unreadable sources (a file that doesn't parse): a new service, whose build says why.
     const outsideTheApp = files && modulesLoadedWith(ROOT, [SERVICE_ENTRIES.swappable]);
     const restart = !outsideTheApp || files.some((file) => outsideTheApp.includes(file));
+    const app = restart ? undefined : modulesLoadedWith(ROOT, [APP]);
+    const swap = !restart && (!app || files.some((file) => app.includes(file)));
     next = next.then((state) => {
       if (restart || state.restartOwed) return refresh(state, cause, migration);
-      if (!files.some((file) => file.startsWith(`src${sep}`))) return state; // migrations alone: no code changed
+      if (!swap || !service) return state; // nothing the service runs changed (migrations, src/dev/…)
       // Built now, while the save's rerun waits for its debounce; swapped in when it begins.
-      const app = bundle(ROOT, APP).then(({ file }) => file);
-      app.catch(() => {}); // said by the swap
-      return { ...state, swap: { cause, app } };
+      const built = bundle(ROOT, APP).then(({ file }) => file);
+      built.catch(() => {}); // said by the swap
+      return { ...state, swap: { cause, app: built } };
     });
   };
   let burst: { timer: NodeJS.Timeout; files: Set<string> } | undefined;
@@ -200,7 +210,7 @@ export function prepareEachRerun(project: TestProject, { migrate, ready, service
     for (const file of [ready.database, ready.service]) if (file) rmSync(file, { force: true });
     prepareBurst(); // a save still in its debounce belongs to this rerun
     migrationSaved = false; // between runs: what waited is prepared now
-    if (waiting) prepare(waiting.cause, waiting.files);
+    if (waiting) prepare(waiting.causes.join('; '), waiting.files);
     waiting = undefined;
     const migration = migrated;
     const choice = next.then((state) => {

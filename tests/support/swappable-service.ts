@@ -22,7 +22,8 @@ function swapsFromParent(): Reloader {
     },
     async watch(onChange, onError) {
       let running = Promise.resolve();
-      const answer = (message: SwapAnswer) => process.send?.(message);
+      // Unsent when the parent is gone (it is ending the run): nobody is left to tell.
+      const answer = (message: SwapAnswer) => process.send?.(message, undefined, {}, () => {});
       const onMessage = (request: SwapRequest) => {
         running = running.then(async () => {
           next = request.swap;

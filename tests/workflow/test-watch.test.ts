@@ -1,7 +1,7 @@
 // make test_reloading (npm run test:watch) from a copy of the working tree: a
 // save under src/ reruns the files that import it and the external tier, against
-// the service restarted on the saved code (its failing starts only when they load
-// the saved module); a save of a test file reruns that file
+// the service running the saved code (the app swapped in, or a new service for
+// code outside it; the failing starts only when they load the saved module); a save of a test file reruns that file
 // alone; a migration saved is applied before the rerun. Each rerun's time from the
 // save is printed: docs/testing.md quotes them.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -116,7 +116,7 @@ describe('npm run test:watch', () => {
     expect(workers()).toEqual(kept);
     // So does the service: the saved app was swapped into it (tests/support/rerun-preparation.ts).
     expect(services()).toEqual(service);
-    // The unit test of the route and the external one, against the restarted service, see the new words.
+    // The unit test of the route and the external one, against the service with the app swapped in, see the new words.
     expect(reworded.run).toMatch(/FAIL .*tests\/unit\/notes\/read\.test\.ts > GET \/notes\/:id\/ > answers 404/);
     expect(reworded.run).toMatch(
       /FAIL .*tests\/external\/notes-api\.test\.ts > .*answers 404 not_found for a note that does not exist/,
@@ -157,6 +157,34 @@ describe('npm run test:watch', () => {
     const fixed = await save('src/notes/routes.ts', (text) => text.replace('\nexport const broken = ;\n', ''));
     expect(fixed.run).not.toMatch(/FAIL/);
     expect(fixed.run).toMatch(/Test Files {2}\d+ passed/);
+  });
+
+  it('fails the external tier with the cause when the saved app fails in the service, until a save starts a new one', async () => {
+    const before = services();
+    const refusal = "\nif (process.env.API_PORT) throw new Error('routes refuse this process');\n"; // the service's, not a worker's
+    const refused = await save('src/notes/routes.ts', (text) => `${text}${refusal}`);
+    expect(refused.run).toMatch(
+      /after the save of src\/notes\/routes\.ts: swapping the saved app in failed: reload failed, still serving the previous version: routes refuse this process/,
+    );
+    expect(refused.run).toMatch(/FAIL .*tests\/external\/notes-api\.test\.ts/);
+    // A rerun with no save keeps saying it: the service still holds the app of before.
+    const again = await save('tests/external/categories-and-deletes.test.ts', (text) => `${text}\n`);
+    // (Vitest reruns the files that failed with it.)
+    expect(ranFiles(again.run)).toContain('tests/external/categories-and-deletes.test.ts');
+    expect(again.run).toMatch(/FAIL .*tests\/external\/categories-and-deletes\.test\.ts/);
+    expect(again.run).toMatch(/the test setup failed, so this file can't run: .*routes refuse this process/);
+    // The fix is a save of the app's code only, but what the service holds is unknown: a new service takes it.
+    const fixed = await save('src/notes/routes.ts', (text) => text.replace(refusal, ''));
+    expect(fixed.run).not.toMatch(/FAIL/);
+    expect(fixed.run).toMatch(/Test Files {2}\d+ passed/);
+    await waitFor(
+      'the service was not replaced',
+      async () => {
+        const now = services();
+        if (now.length !== 1 || before.includes(now[0] ?? '')) throw new Error(`services ${now}, before ${before}`);
+      },
+      { timeoutMs: 20_000, intervalMs: 20 },
+    );
   });
 
   it('reruns the failing starts, against a new service, for a save of a module their entries load before the app', async () => {
