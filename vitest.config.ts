@@ -13,6 +13,7 @@ import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { modulesLoadedWith, testFilesImporting } from './tools/importers.js';
+import { SERVICE_ENTRIES } from './tools/service-build.js';
 
 // V8's compiled code of the packages every process loads (Fastify, Ajv, postgres.js,
 // Vitest's own), kept on disk by Node (22.1 and later): the test workers and the
@@ -51,7 +52,7 @@ const tier = (
  * load the saved module before the app; a save of a route can't change them.
  */
 const FAILING_STARTS: Record<string, readonly string[]> = {
-  'tests/external/startup-failures.test.ts': ['src/process/server.ts', 'src/dev/start.ts'],
+  'tests/external/startup-failures.test.ts': [SERVICE_ENTRIES.server, SERVICE_ENTRIES.devServer],
 };
 
 /**

@@ -9,8 +9,6 @@ import * as esbuild from 'esbuild';
 
 const IMPORT = /(?:from\s*|import\s*\(\s*|import\s+)['"](\.\.?\/[^'"]+)['"]/g;
 
-const target = (from: string, specifier: string) => resolve(dirname(from), specifier).replace(/\.js$/, '.ts');
-
 /** The test files under `tests/` (relative to `root`) that reach `file` through imports, itself included if it is one. */
 export function testFilesImporting(root: string, file: string, dirs = ['src', 'tests', 'tools']): string[] {
   const importers = new Map<string, Set<string>>();
@@ -19,9 +17,9 @@ export function testFilesImporting(root: string, file: string, dirs = ['src', 't
       if (!entry.endsWith('.ts')) continue;
       const from = join(root, dir, entry);
       for (const [, specifier] of readFileSync(from, 'utf8').matchAll(IMPORT)) {
-        const imported = target(from, specifier ?? '');
-        if (!importers.has(imported)) importers.set(imported, new Set());
-        importers.get(imported)?.add(from);
+        const target = resolve(dirname(from), specifier ?? '').replace(/\.js$/, '.ts');
+        if (!importers.has(target)) importers.set(target, new Set());
+        importers.get(target)?.add(from);
       }
     }
   }

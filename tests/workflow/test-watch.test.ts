@@ -65,6 +65,17 @@ const workers = () => children('suppress-warnings');
 /** The external tier's service processes (tests/support/swappable-service.ts, bundled). */
 const services = () => children('swappable-service-');
 
+/** Resolves once one service runs and none of `before` does: a new one took over, and the old ones stopped. */
+const replaced = (before: string[]) =>
+  waitFor(
+    'the service was not replaced',
+    async () => {
+      const now = services();
+      if (now.length !== 1 || before.includes(now[0] ?? '')) throw new Error(`services ${now}, before ${before}`);
+    },
+    { timeoutMs: 20_000, intervalMs: 20 },
+  );
+
 const ranFiles = (run: string) =>
   [...run.matchAll(/^ [✓❯×] +(?:\|tiers\| +)?(tests\/\S+\.test\.ts)/gm)].map((m) => m[1]);
 
@@ -177,14 +188,7 @@ describe('npm run test:watch', () => {
     const fixed = await save('src/notes/routes.ts', (text) => text.replace(refusal, ''));
     expect(fixed.run).not.toMatch(/FAIL/);
     expect(fixed.run).toMatch(/Test Files {2}\d+ passed/);
-    await waitFor(
-      'the service was not replaced',
-      async () => {
-        const now = services();
-        if (now.length !== 1 || before.includes(now[0] ?? '')) throw new Error(`services ${now}, before ${before}`);
-      },
-      { timeoutMs: 20_000, intervalMs: 20 },
-    );
+    await replaced(before);
   });
 
   it('reruns the failing starts, against a new service, for a save of a module their entries load before the app', async () => {
@@ -197,14 +201,7 @@ describe('npm run test:watch', () => {
     expect(run).not.toMatch(/FAIL/);
     expect(run).toMatch(/Test Files {2}\d+ passed/);
     // Code outside the app can't be swapped in: a new service ran the rerun, and the old one stops.
-    await waitFor(
-      'the service was not replaced',
-      async () => {
-        const now = services();
-        if (now.length !== 1 || before.includes(now[0] ?? '')) throw new Error(`services ${now}, before ${before}`);
-      },
-      { timeoutMs: 20_000, intervalMs: 20 },
-    );
+    await replaced(before);
   });
 
   it('reruns a saved test file alone', async () => {
